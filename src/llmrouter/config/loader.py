@@ -1,0 +1,182 @@
+"""Turn YAML text or a mapping into a validated `RouterConfig`, or a `ConfigError` naming
+file, line and field for every problem found."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import SecretStr, ValidationError
+
+from llmrouter.config.schema import RouterConfig
+from llmrouter.config.secrets import ResolvedProvider, interpolate
+from llmrouter.config.yaml_source import Location, Path, YamlDocument, parse_yaml
+from llmrouter.errors import ConfigError
+
+__all__ = ["LoadedConfig", "load_dict", "load_file", "load_text", "suggest"]
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A validated config and where each of its values came from."""
+
+    config: RouterConfig
+    document: YamlDocument
+
+    @property
+    def source(self) -> str:
+        return self.document.source
+
+    def locate(self, path: Path) -> Location:
+        return self.document.locate(path)
+
+    def missing_env(self, env: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+        """`(variable, where)` for every referenced environment variable that is not set."""
+        env = os.environ if env is None else env
+        out: list[tuple[str, str]] = []
+        for name, provider in self.config.providers.items():
+            for field, value in _env_fields(provider.api_key, provider.api_base, provider.params):
+                _, missing = interpolate(value, env)
+                path: Path = ("providers", name, *field)
+                out.extend((var, self.locate(path).describe(path)) for var in missing)
+        return out
+
+    def resolve_providers(
+        self, env: Mapping[str, str] | None = None
+    ) -> dict[str, ResolvedProvider]:
+        """Resolve `${VAR}` references; a missing variable is a `ConfigError` naming it."""
+        env = os.environ if env is None else env
+        missing = self.missing_env(env)
+        if missing:
+            raise ConfigError(
+                [f"{where}: environment variable {var} is not set" for var, where in missing]
+            )
+        resolved: dict[str, ResolvedProvider] = {}
+        for name, provider in self.config.providers.items():
+            key = provider.api_key_env
+            params = {
+                k: interpolate(v, env)[0] if isinstance(v, str) else v
+                for k, v in provider.params.items()
+            }
+            resolved[name] = ResolvedProvider(
+                name=name,
+                api_base=interpolate(provider.api_base, env)[0] if provider.api_base else None,
+                api_key=SecretStr(env[key]) if key else None,
+                api_key_env=key,
+                region=provider.region,
+                params=params,
+            )
+        return resolved
+
+
+def _env_fields(
+    api_key: str | None, api_base: str | None, params: Mapping[str, object]
+) -> list[tuple[tuple[str, ...], str]]:
+    fields: list[tuple[tuple[str, ...], str]] = []
+    if api_key:
+        fields.append((("api_key",), api_key))
+    if api_base:
+        fields.append((("api_base",), api_base))
+    fields.extend((("params", k), v) for k, v in params.items() if isinstance(v, str))
+    return fields
+
+
+def load_file(path: str | os.PathLike[str]) -> LoadedConfig:
+    """Read and validate a YAML config file."""
+    file = FilePath(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{file}: cannot read config: {exc.strerror or exc}"]) from None
+    return load_text(text, source=str(file))
+
+
+def load_text(text: str, source: str = "<string>") -> LoadedConfig:
+    """Validate YAML text; `source` names it in errors."""
+    return _validate(parse_yaml(text, source))
+
+
+def load_dict(data: Mapping[str, Any], source: str = "<dict>") -> LoadedConfig:
+    """Validate a config built in code (no line numbers; errors still name the field)."""
+    return _validate(YamlDocument(source=source, data=data))
+
+
+def _validate(doc: YamlDocument) -> LoadedConfig:
+    problems = [(path, msg) for path, msg in doc.problems]
+    if not isinstance(doc.data, Mapping):
+        raise ConfigError([f"{doc.source}: the config must be a mapping with a `models:` section"])
+    try:
+        config = RouterConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc))
+        raise ConfigError(_describe(doc, problems)) from None
+    problems.extend(_reference_problems(config))
+    if problems:
+        raise ConfigError(_describe(doc, problems))
+    return LoadedConfig(config=config, document=doc)
+
+
+def _describe(doc: YamlDocument, problems: list[tuple[Path, str]]) -> list[str]:
+    return [f"{doc.locate(path).describe(path)}: {msg}" for path, msg in problems]
+
+
+def _pydantic_problems(exc: ValidationError) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc: Path = tuple(err["loc"])
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}" if loc else "unknown key"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        else:
+            msg = str(err["msg"]).removeprefix("Value error, ")
+        out.append((loc, msg))
+    return out
+
+
+def suggest(name: str, known: Collection[str]) -> str | None:
+    """The closest known name, for 'did you mean' hints."""
+    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _unknown(kind: str, name: str, known: Collection[str]) -> str:
+    hint = suggest(name, known)
+    return f"unknown {kind} {name!r}" + (f"; did you mean {hint!r}?" if hint else "")
+
+
+def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
+    from llmrouter.routing.strategies import known_strategies
+
+    out: list[tuple[Path, str]] = []
+    for name, model in config.models.items():
+        if model.provider not in config.providers:
+            out.append(
+                (
+                    ("models", name, "provider"),
+                    _unknown("provider", model.provider, config.providers),
+                )
+            )
+    strategies = known_strategies()
+    for name, route in config.routes.items():
+        if name in config.models:
+            out.append((("routes", name), f"route {name!r} has the name of a model; rename one"))
+        for index, model_name in enumerate(route.models):
+            if model_name not in config.models:
+                out.append(
+                    (
+                        ("routes", name, "models", index),
+                        _unknown("model", model_name, config.models),
+                    )
+                )
+        if len(set(route.models)) != len(route.models):
+            out.append((("routes", name, "models"), "a model is listed twice"))
+        if route.strategy not in strategies:
+            out.append(
+                (("routes", name, "strategy"), _unknown("strategy", route.strategy, strategies))
+            )
+    return out

@@ -1,0 +1,289 @@
+"""The one place where a provider's answer becomes one of our error classes.
+
+Adapters reduce whatever their transport raised to a `RawFault` (status, body, headers, transport
+failure) and call `classify`. The provider's business code and error type win over the HTTP
+status, because adapters and gateways misreport statuses: litellm reports Anthropic's 529
+overloaded as a 500, and Zhipu's content filter (code 1301) as a plain 400.
+See docs/fault-policy.md and PROVIDER_FAULTS.md for the sources of each mapping.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+from llmrouter import errors as e
+
+__all__ = ["RawFault", "classify", "error_for_finish_reason", "parse_retry_after"]
+
+ErrorClass = type[e.ProviderError]
+TransportFailure = Literal["timeout", "connect", "closed"]
+
+
+@dataclass(frozen=True)
+class RawFault:
+    """What an adapter knows about a failed call, before classification."""
+
+    status: int | None = None
+    body: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    transport: TransportFailure | None = None
+    message: str = ""
+    malformed: bool = False
+    """A 2xx answer whose body could not be parsed."""
+
+
+# Zhipu / Z.ai business codes (docs.z.ai/api-reference/api-code); the code is a string.
+_ZHIPU_CODES: dict[str, ErrorClass] = {
+    **dict.fromkeys(("1000", "1001", "1002", "1003", "1004"), e.AuthenticationError),
+    **dict.fromkeys(("1110", "1111", "1112", "1121"), e.AuthenticationError),
+    "1113": e.QuotaExceededError,
+    "1120": e.ProviderUnavailableError,
+    **dict.fromkeys(("1210", "1211", "1213", "1214", "1215"), e.BadRequestError),
+    **dict.fromkeys(("1220", "1221", "1222"), e.AuthenticationError),
+    **dict.fromkeys(("1230", "1234"), e.ProviderUnavailableError),
+    "1261": e.ContextWindowExceededError,
+    **dict.fromkeys(("1300", "1301"), e.ContentFilteredError),
+    **dict.fromkeys(("1302", "1303", "1305"), e.RateLimitError),
+    "1304": e.QuotaExceededError,
+}
+
+# Anthropic `error.type`.
+_ANTHROPIC_TYPES: dict[str, ErrorClass] = {
+    "authentication_error": e.AuthenticationError,
+    "permission_error": e.AuthenticationError,
+    "not_found_error": e.BadRequestError,
+    "request_too_large": e.BadRequestError,
+    "rate_limit_error": e.RateLimitError,
+    "api_error": e.ProviderUnavailableError,
+    "overloaded_error": e.OverloadedError,
+    "timeout_error": e.ProviderTimeoutError,
+    "invalid_request_error": e.BadRequestError,
+}
+
+# OpenAI (and OpenAI-compatible) `error.code` / `error.type`.
+_OPENAI_CODES: dict[str, ErrorClass] = {
+    "context_length_exceeded": e.ContextWindowExceededError,
+    "string_above_max_length": e.ContextWindowExceededError,
+    "content_policy_violation": e.ContentFilteredError,
+    "content_filter": e.ContentFilteredError,
+    "responsibleaipolicyviolation": e.ContentFilteredError,
+    "insufficient_quota": e.QuotaExceededError,
+    "billing_hard_limit_reached": e.QuotaExceededError,
+    "rate_limit_exceeded": e.RateLimitError,
+    "invalid_api_key": e.AuthenticationError,
+    "model_not_found": e.BadRequestError,
+}
+
+# Message fragments that refine a generic class (lower-case).
+_CONTEXT_HINTS = (
+    "context length",
+    "context_length",
+    "maximum context",
+    "prompt is too long",
+    "prompt exceeds max length",
+    "too many tokens",
+    "context window",
+)
+_FILTER_HINTS = (
+    "content filtering",
+    "content_policy",
+    "content management policy",
+    "safety system",
+)
+_QUOTA_HINTS = (
+    "insufficient_quota",
+    "exceeded your current quota",
+    "usage limit",
+    "spend limit",
+    "credit balance",
+    "billing",
+    "in arrears",
+)
+
+_STATUS_CLASSES: dict[int, ErrorClass] = {
+    401: e.AuthenticationError,
+    403: e.AuthenticationError,
+    402: e.QuotaExceededError,
+    408: e.ProviderTimeoutError,
+    429: e.RateLimitError,
+    529: e.OverloadedError,
+}
+
+# Finish reasons of a 2xx answer that are faults.
+_FINISH_FAULTS: dict[str, tuple[ErrorClass, str]] = {
+    "sensitive": (e.ContentFilteredError, "answer blocked by the provider's content filter"),
+    "content_filter": (e.ContentFilteredError, "answer blocked by the provider's content filter"),
+    "refusal": (e.ContentFilteredError, "the model refused to answer"),
+    "network_error": (e.ProviderUnavailableError, "the provider reported a network error"),
+}
+
+
+def classify(
+    raw: RawFault,
+    *,
+    model: str | None = None,
+    provider: str | None = None,
+    redact: Callable[[str], str] = lambda text: text,
+) -> e.ProviderError:
+    """Map a raw fault to the error class of the fault policy. Secrets are scrubbed by `redact`."""
+    detail = _parse_error_body(raw.body) or _parse_error_body(raw.message)
+    code, etype, message = detail
+    text = message or raw.message or (raw.body or "")
+    cls = _choose_class(raw, code, etype, text.lower())
+    summary = redact(_one_line(text)) or _default_message(cls, raw)
+    return cls(
+        summary,
+        model=model,
+        provider=provider,
+        status_code=raw.status,
+        code=code or etype,
+        retry_after_s=parse_retry_after(raw.headers),
+    )
+
+
+def _choose_class(raw: RawFault, code: str | None, etype: str | None, text: str) -> ErrorClass:
+    if raw.transport == "timeout":
+        return e.ProviderTimeoutError
+    if raw.transport in ("connect", "closed"):
+        return e.ProviderUnavailableError
+    if raw.malformed:
+        return e.MalformedResponseError
+    if code is not None and code in _ZHIPU_CODES:
+        return _ZHIPU_CODES[code]
+    for key in (code, etype):
+        if key is not None and key.lower() in _OPENAI_CODES:
+            return _OPENAI_CODES[key.lower()]
+    if etype is not None and etype in _ANTHROPIC_TYPES:
+        return _refine(_ANTHROPIC_TYPES[etype], text)
+    return _refine(_class_for_status(raw.status, text), text)
+
+
+def _class_for_status(status: int | None, text: str) -> ErrorClass:
+    if status is None:
+        return e.ProviderUnavailableError
+    if status in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status]
+    if 400 <= status < 500:
+        return e.BadRequestError
+    if status >= 500:
+        return e.OverloadedError if "overloaded" in text else e.ProviderUnavailableError
+    return e.MalformedResponseError  # a "fault" with a 1xx-3xx status
+
+
+def _refine(cls: ErrorClass, text: str) -> ErrorClass:
+    """Generic classes hide specific faults in their message (Anthropic, gateways)."""
+    if cls is e.BadRequestError:
+        if any(h in text for h in _CONTEXT_HINTS):
+            return e.ContextWindowExceededError
+        if any(h in text for h in _FILTER_HINTS):
+            return e.ContentFilteredError
+    if cls is e.RateLimitError and any(h in text for h in _QUOTA_HINTS):
+        return e.QuotaExceededError
+    return cls
+
+
+def _parse_error_body(text: str | None) -> tuple[str | None, str | None, str | None]:
+    """(code, type, message) from an OpenAI, Zhipu or Anthropic error body found in `text`."""
+    payload = _first_json_object(text) if text else None
+    if payload is None:
+        return None, None, None
+    err = payload.get("error", payload)
+    if not isinstance(err, Mapping):
+        return None, None, str(err)
+    code = err.get("code")
+    etype = err.get("type")
+    message = err.get("message")
+    return (
+        str(code) if code not in (None, "") else None,
+        str(etype) if isinstance(etype, str) and etype else None,
+        str(message) if message else None,
+    )
+
+
+def _first_json_object(text: str) -> dict[str, Any] | None:
+    decoder = json.JSONDecoder()
+    start = text.find("{")
+    while start != -1:
+        try:
+            value, _ = decoder.raw_decode(text, start)
+        except ValueError:
+            start = text.find("{", start + 1)
+            continue
+        if isinstance(value, dict) and ("error" in value or "type" in value):
+            return value
+        start = text.find("{", start + 1)
+    return None
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or HTTP date).
+
+    Gateways send nonsense (negative, NaN, dates in the past): those give None. Large values are
+    returned as they are; the executor never sleeps past the request deadline.
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    raw_ms = lowered.get("retry-after-ms")
+    if raw_ms is not None:
+        value = _to_float(raw_ms)
+        if value is not None:
+            return value / 1000.0
+    raw = lowered.get("retry-after")
+    if raw is None:
+        return None
+    value = _to_float(raw)
+    if value is not None:
+        return value
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    from datetime import datetime, timezone
+
+    delta = (when - datetime.now(timezone.utc)).total_seconds()
+    return delta if delta >= 0 else None
+
+
+def _to_float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def error_for_finish_reason(
+    finish_reason: str | None, *, model: str, provider: str, partial_text: str = ""
+) -> e.ProviderError | None:
+    """A 2xx answer can still be a fault: Z.ai `sensitive`, OpenAI `content_filter`, ..."""
+    if finish_reason is None or finish_reason not in _FINISH_FAULTS:
+        return None
+    cls, message = _FINISH_FAULTS[finish_reason]
+    if cls is e.ContentFilteredError:
+        return e.ContentFilteredError(
+            f"{message} (finish_reason={finish_reason!r})",
+            partial_text=partial_text,
+            model=model,
+            provider=provider,
+            code=finish_reason,
+        )
+    return cls(f"{message} (finish_reason={finish_reason!r})", model=model, provider=provider)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _default_message(cls: ErrorClass, raw: RawFault) -> str:
+    if raw.transport == "timeout":
+        return "the attempt timed out"
+    if raw.transport == "connect":
+        return "could not connect to the provider"
+    if raw.transport == "closed":
+        return "the provider closed the connection"
+    return f"{cls.kind} fault"

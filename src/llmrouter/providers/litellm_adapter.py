@@ -1,0 +1,163 @@
+"""The adapter for every provider litellm speaks. litellm is imported on first use only.
+
+litellm's retries are off (the router is the only retry loop) and it is told to use its bundled
+price map and Anthropic beta headers, so it never fetches anything. Its exceptions are reduced
+to a `RawFault` here and classified by `llmrouter.faults`; they never leave this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from llmrouter.errors import MalformedResponseError, ProviderError
+from llmrouter.faults import RawFault, TransportFailure, classify
+from llmrouter.providers.base import ProviderCall
+from llmrouter.types import ChatCompletion, ChatCompletionChunk
+
+__all__ = ["LiteLLMProvider", "import_litellm"]
+
+_OFFLINE_ENV = {
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS": "True",
+}
+
+
+def import_litellm() -> Any:
+    """Import litellm configured never to reach the network on its own."""
+    os.environ.update(_OFFLINE_ENV)
+    try:
+        import litellm
+    except ImportError:  # pragma: no cover - litellm is a hard dependency today
+        raise ImportError(
+            "this config needs litellm: pip install 'llmrouter' (litellm is a dependency)"
+        ) from None
+    litellm.suppress_debug_info = True
+    return litellm
+
+
+class LiteLLMProvider:
+    """Calls `litellm.acompletion` for any model string litellm understands."""
+
+    def __init__(self, redact: Callable[[str], str]) -> None:
+        self._redact = redact
+        self._litellm: Any = None
+
+    def _module(self) -> Any:
+        if self._litellm is None:
+            self._litellm = import_litellm()
+        return self._litellm
+
+    def warm_up(self) -> None:
+        """Import litellm now (it takes seconds) rather than on the first request."""
+        self._module()
+
+    def _kwargs(self, call: ProviderCall, *, stream: bool) -> dict[str, Any]:
+        deployment = call.deployment
+        provider = deployment.provider
+        kwargs: dict[str, Any] = {**provider.params, **call.params}
+        kwargs.update(
+            model=deployment.model,
+            messages=call.messages,
+            timeout=call.timeout_s,
+            num_retries=0,
+            max_retries=0,
+        )
+        if provider.api_base:
+            kwargs["api_base"] = provider.api_base
+        if provider.api_key is not None:
+            kwargs["api_key"] = provider.api_key.get_secret_value()
+        if stream:
+            kwargs["stream"] = True
+            kwargs.setdefault("stream_options", {"include_usage": True})
+        return kwargs
+
+    async def complete(self, call: ProviderCall) -> ChatCompletion:
+        litellm = self._module()
+        try:
+            raw = await litellm.acompletion(**self._kwargs(call, stream=False))
+        except Exception as exc:  # the translation boundary: every litellm error ends here
+            raise self._translate(exc, call) from None
+        return _parse(ChatCompletion, raw, call)
+
+    async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
+        litellm = self._module()
+        try:
+            raw = await litellm.acompletion(**self._kwargs(call, stream=True))
+            async for chunk in raw:
+                yield _parse(ChatCompletionChunk, chunk, call)
+        except ProviderError:
+            raise
+        except Exception as exc:
+            raise self._translate(exc, call) from None
+
+    async def aclose(self) -> None:
+        """litellm owns its HTTP clients; nothing of ours to close."""
+
+    def _translate(self, exc: Exception, call: ProviderCall) -> ProviderError:
+        return classify(
+            _raw_fault(exc, self._module()),
+            model=call.deployment.name,
+            provider=call.deployment.provider_name,
+            redact=self._redact,
+        )
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _parse(cls: type[ModelT], raw: Any, call: ProviderCall) -> ModelT:
+    data = raw.model_dump() if hasattr(raw, "model_dump") else raw
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise MalformedResponseError(
+            f"unexpected response shape: {exc.error_count()} invalid fields",
+            model=call.deployment.name,
+            provider=call.deployment.provider_name,
+        ) from None
+
+
+def _raw_fault(exc: Exception, litellm: Any) -> RawFault:
+    status = getattr(exc, "status_code", None)
+    response = getattr(exc, "response", None)
+    headers: dict[str, str] = {}
+    for source in (
+        getattr(response, "headers", None),
+        getattr(exc, "litellm_response_headers", None),
+    ):
+        if isinstance(source, Mapping):
+            headers.update({str(k).lower(): str(v) for k, v in source.items()})
+    return RawFault(
+        status=status if isinstance(status, int) else None,
+        body=_body_text(exc),
+        headers=headers,
+        transport=_transport_failure(exc, litellm),
+        message=str(getattr(exc, "message", None) or exc),
+        malformed=isinstance(exc, json.JSONDecodeError),
+    )
+
+
+def _body_text(exc: Exception) -> str | None:
+    body = getattr(exc, "body", None)
+    if isinstance(body, (dict, list)):
+        return json.dumps(body)
+    if isinstance(body, str):
+        return body
+    return None
+
+
+def _transport_failure(exc: Exception, litellm: Any) -> TransportFailure | None:
+    if isinstance(exc, litellm.Timeout):
+        return "timeout"
+    name = type(exc).__name__
+    if isinstance(exc, litellm.APIConnectionError) or name in (
+        "ConnectError",
+        "RemoteProtocolError",
+    ):
+        return "connect"
+    return None

@@ -1,0 +1,302 @@
+"""`Router`: wires config, routes, strategy, executor and adapters together. No logic of its own
+beyond putting the request path of DESIGN.md in order."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Literal, overload
+
+from typing_extensions import Self
+
+from llmrouter.config.loader import LoadedConfig, load_dict, load_file
+from llmrouter.config.schema import RouterConfig
+from llmrouter.config.secrets import Redactor
+from llmrouter.errors import MalformedResponseError
+from llmrouter.executor import Executor, RetrySettings
+from llmrouter.faults import error_for_finish_reason
+from llmrouter.pricing import price_for
+from llmrouter.providers.base import Deployment, Provider, ProviderCall
+from llmrouter.providers.litellm_adapter import LiteLLMProvider
+from llmrouter.request import CompletionRequest
+from llmrouter.routing.health import HealthRegistry, ModelHealth
+from llmrouter.routing.table import Route, RouteTable
+from llmrouter.streaming import RouterStream
+from llmrouter.types import ChatCompletion, ChatCompletionChunk, RouteInfo
+
+__all__ = ["Router"]
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Router:
+    """One async interface over every configured model, with fallback and one retry loop.
+
+    ```python
+    async with Router.from_yaml("llmrouter.yaml") as router:
+        resp = await router.acompletion(model="chat", messages=[{"role": "user", "content": "hi"}])
+        resp.route.model, resp.route.attempts, resp.route.cost_usd
+    ```
+    """
+
+    def __init__(
+        self,
+        config: RouterConfig | LoadedConfig,
+        *,
+        env: Mapping[str, str] | None = None,
+        provider: Provider | None = None,
+        retry: RetrySettings | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        """Build a router. `env` replaces `os.environ` for `${VAR}` references; `provider`
+        replaces the litellm adapter for every model (tests); `clock`/`sleep` drive deadlines and
+        backoff (tests inject fakes so nothing really waits)."""
+        loaded = config if isinstance(config, LoadedConfig) else load_dict(config.model_dump())
+        resolved = loaded.resolve_providers(os.environ if env is None else env)
+        self._config = loaded.config
+        self._redactor = Redactor(
+            p.api_key.get_secret_value() for p in resolved.values() if p.api_key is not None
+        )
+        self._deployments = {
+            name: Deployment(
+                name=name,
+                model=entry.model,
+                provider=resolved[entry.provider],
+                price=price_for(entry),
+            )
+            for name, entry in loaded.config.models.items()
+        }
+        self._routes = RouteTable(loaded.config, self._deployments)
+        self._clock = clock
+        self._health = HealthRegistry(clock)
+        self._executor = Executor(clock=clock, sleep=sleep, health=self._health, retry=retry)
+        self._provider: Provider = provider or LiteLLMProvider(self._redactor)
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike[str], **kwargs: Any) -> Self:
+        """Load `path` (safe YAML); a `ConfigError` names file, line and field of each problem."""
+        return cls(load_file(path), **kwargs)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], **kwargs: Any) -> Self:
+        """Build from a mapping of the YAML shape (config built in code)."""
+        return cls(load_dict(data), **kwargs)
+
+    @property
+    def config(self) -> RouterConfig:
+        return self._config
+
+    @property
+    def deployments(self) -> Mapping[str, Deployment]:
+        return dict(self._deployments)
+
+    def health(self) -> dict[str, ModelHealth]:
+        """Per model: healthy, or why not and until when (clock time)."""
+        return {name: self._health.get(name) for name in self._deployments}
+
+    @overload
+    async def acompletion(
+        self,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        *,
+        stream: Literal[False] = False,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        **params: Any,
+    ) -> ChatCompletion: ...
+
+    @overload
+    async def acompletion(
+        self,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        *,
+        stream: Literal[True],
+        metadata: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        **params: Any,
+    ) -> RouterStream: ...
+
+    async def acompletion(
+        self,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        *,
+        stream: bool = False,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        **params: Any,
+    ) -> ChatCompletion | RouterStream:
+        """Complete a chat with the route (or model) named `model`.
+
+        OpenAI parameters (`temperature`, `max_tokens`, `tools`, `response_format`, ...) pass
+        through. `timeout` overrides the route's deadline for this call. With `stream=True` the
+        result is a `RouterStream` of OpenAI-shaped chunks.
+        """
+        request = CompletionRequest.build(
+            model, messages, stream=stream, metadata=metadata, timeout=timeout, params=params
+        )
+        route = self._routes.resolve(request.target)
+        order = self._order(route, request)
+        timeout_s = request.timeout_s or route.timeout_s
+        if request.stream:
+            return await self._open_stream(route, order, request, timeout_s)
+
+        async def attempt(deployment: Deployment, attempt_timeout: float) -> ChatCompletion:
+            resp = await self._provider.complete(_call(deployment, request, attempt_timeout))
+            reason = resp.choices[0].finish_reason if resp.choices else None
+            fault = error_for_finish_reason(
+                reason, model=deployment.name, provider=deployment.provider_name
+            )
+            if fault is not None:
+                raise fault
+            return resp
+
+        outcome = await self._executor.run(
+            order,
+            attempt,
+            policy=route.policy,
+            retries=route.retries,
+            timeout_s=timeout_s,
+            attempt_timeout_s=route.attempt_timeout_s,
+        )
+        resp = outcome.result
+        deployment = outcome.deployment
+        info = RouteInfo(
+            route=route.name,
+            model=deployment.name,
+            provider=deployment.provider_name,
+            strategy=route.strategy.name,
+            attempts=outcome.attempts,
+            cost_usd=deployment.price.cost_usd(resp.usage),
+        )
+        return resp.model_copy(update={"route": info})
+
+    async def _open_stream(
+        self, route: Route, order: list[Deployment], request: CompletionRequest, timeout_s: float
+    ) -> RouterStream:
+        deadline = self._clock() + timeout_s
+
+        async def attempt(
+            deployment: Deployment, attempt_timeout: float
+        ) -> tuple[list[ChatCompletionChunk], Any]:
+            chunks = self._provider.stream(_call(deployment, request, attempt_timeout))
+            iterator = chunks.__aiter__()
+            head = await _read_head(iterator, deployment)  # closes the iterator if it fails
+            return head, iterator
+
+        outcome = await self._executor.run(
+            order,
+            attempt,
+            policy=route.policy,
+            retries=route.retries,
+            timeout_s=timeout_s,
+            attempt_timeout_s=route.attempt_timeout_s,
+        )
+        head, rest = outcome.result
+        return RouterStream(
+            first=head,
+            rest=rest,
+            deployment=outcome.deployment,
+            route_name=route.name,
+            strategy=route.strategy.name,
+            attempts=outcome.attempts,
+            deadline=deadline,
+            clock=self._clock,
+            pass_usage_chunk=_wants_usage(request),
+        )
+
+    def _order(self, route: Route, request: CompletionRequest) -> list[Deployment]:
+        ordered = route.strategy.order(route.candidates, request)
+        healthy = [d for d in ordered if self._health.is_healthy(d.name)]
+        return healthy + [d for d in ordered if d not in healthy]
+
+    async def aclose(self) -> None:
+        """Release the adapters' connections."""
+        await self._provider.aclose()
+
+    async def __aenter__(self) -> Self:
+        warm_up = getattr(self._provider, "warm_up", None)
+        if warm_up is not None:
+            await asyncio.to_thread(warm_up)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"Router(routes={self._routes.route_names!r}, models={list(self._deployments)!r})"
+
+
+def _call(deployment: Deployment, request: CompletionRequest, timeout_s: float) -> ProviderCall:
+    return ProviderCall(
+        deployment=deployment,
+        messages=request.messages,
+        params=request.params,
+        timeout_s=timeout_s,
+    )
+
+
+def _wants_usage(request: CompletionRequest) -> bool:
+    options = request.params.get("stream_options")
+    return isinstance(options, Mapping) and bool(options.get("include_usage"))
+
+
+async def _read_head(iterator: Any, deployment: Deployment) -> list[ChatCompletionChunk]:
+    """Read up to the first chunk that carries something for the caller.
+
+    Leading role-only or empty chunks are held back, so a stream that fails before any content
+    can still fall back without the caller having seen a thing.
+    """
+    head: list[ChatCompletionChunk] = []
+    try:
+        while True:
+            chunk: ChatCompletionChunk = await iterator.__anext__()
+            head.append(chunk)
+            if _carries_content(chunk):
+                break
+    except StopAsyncIteration:
+        if not any(_carries_content(c) for c in head):
+            raise MalformedResponseError(
+                "the stream ended before any content",
+                model=deployment.name,
+                provider=deployment.provider_name,
+            ) from None
+    except BaseException:
+        await _close(iterator)
+        raise
+    for chunk in head:
+        for choice in chunk.choices:
+            fault = error_for_finish_reason(
+                choice.finish_reason, model=deployment.name, provider=deployment.provider_name
+            )
+            if fault is not None:
+                await _close(iterator)
+                raise fault
+    return head
+
+
+def _carries_content(chunk: ChatCompletionChunk) -> bool:
+    return any(
+        c.delta.content or c.delta.tool_calls or c.finish_reason is not None for c in chunk.choices
+    )
+
+
+async def _close(iterator: Any) -> None:
+    closer = getattr(iterator, "aclose", None)
+    if closer is not None:
+        try:
+            await closer()
+        except Exception:  # closing a broken stream may fail again; it is already abandoned
+            return

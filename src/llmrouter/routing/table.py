@@ -1,0 +1,62 @@
+"""Routes: a name, candidate models and the settings for moving between them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from llmrouter.config.loader import suggest
+from llmrouter.config.schema import RouteConfig, RouterConfig
+from llmrouter.errors import RouteNotFoundError
+from llmrouter.policy import RoutePolicy
+from llmrouter.providers.base import Deployment
+from llmrouter.routing.strategies import Strategy, create_strategy
+
+__all__ = ["Route", "RouteTable"]
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    candidates: tuple[Deployment, ...]
+    strategy: Strategy
+    policy: RoutePolicy
+    retries: int
+    timeout_s: float
+    attempt_timeout_s: float | None
+
+
+class RouteTable:
+    """Resolves `model=` to a route; a bare model name is a one-model route with defaults."""
+
+    def __init__(self, config: RouterConfig, deployments: Mapping[str, Deployment]) -> None:
+        self._routes: dict[str, Route] = {
+            name: _build(name, rc, deployments) for name, rc in config.routes.items()
+        }
+        for name in config.models:
+            self._routes[name] = _build(name, RouteConfig(models=[name]), deployments)
+        self._route_names = list(config.routes)
+        self._model_names = list(config.models)
+
+    def resolve(self, target: str) -> Route:
+        route = self._routes.get(target)
+        if route is None:
+            known = self._route_names + self._model_names
+            raise RouteNotFoundError(target, known, suggest(target, known))
+        return route
+
+    @property
+    def route_names(self) -> list[str]:
+        return list(self._route_names)
+
+
+def _build(name: str, rc: RouteConfig, deployments: Mapping[str, Deployment]) -> Route:
+    return Route(
+        name=name,
+        candidates=tuple(deployments[m] for m in rc.models),
+        strategy=create_strategy(rc.strategy),
+        policy=RoutePolicy.build(rc.fault_policy),
+        retries=rc.retries,
+        timeout_s=rc.timeout_s,
+        attempt_timeout_s=rc.attempt_timeout_s,
+    )

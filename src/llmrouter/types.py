@@ -1,0 +1,143 @@
+"""Typed, OpenAI-shaped responses and the routing record attached to each of them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Attempt",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "Choice",
+    "ChunkChoice",
+    "Delta",
+    "FunctionCall",
+    "Message",
+    "RouteInfo",
+    "ToolCall",
+    "ToolCallDelta",
+    "Usage",
+]
+
+
+class _Model(BaseModel):
+    # Providers add fields over time; unknown ones are dropped, never an error.
+    model_config = ConfigDict(extra="ignore")
+
+
+class FunctionCall(_Model):
+    name: str | None = None
+    arguments: str = ""
+
+
+class ToolCall(_Model):
+    id: str
+    type: Literal["function"] = "function"
+    function: FunctionCall
+
+
+class Message(_Model):
+    role: str = "assistant"
+    content: str | None = None
+    tool_calls: list[ToolCall] | None = None
+    refusal: str | None = None
+    reasoning_content: str | None = None
+
+
+class Choice(_Model):
+    index: int = 0
+    message: Message
+    finish_reason: str | None = None
+
+
+class Usage(_Model):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+OutcomeT = Literal["ok", "error", "skipped"]
+
+
+class Attempt(_Model):
+    """One upstream attempt (or one skipped candidate) of a request."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    provider: str
+    outcome: OutcomeT
+    error: str | None = None
+    """Short error kind (`ProviderError.kind`) or, for a skip, the reason."""
+    status_code: int | None = None
+    latency_s: float = 0.0
+    detail: str | None = None
+    """A scrubbed one-line description of the fault, for humans."""
+
+
+class RouteInfo(_Model):
+    """How a response was routed: which model answered, after which attempts, at what cost."""
+
+    route: str
+    model: str
+    provider: str
+    strategy: str = "ordered"
+    attempts: list[Attempt] = Field(default_factory=list)
+    cost_usd: float = 0.0
+    cache_hit: bool = False
+
+
+class ChatCompletion(_Model):
+    """An OpenAI `chat.completion` object plus `route`."""
+
+    id: str
+    object: str = "chat.completion"
+    created: int = 0
+    model: str
+    choices: list[Choice]
+    usage: Usage = Field(default_factory=Usage)
+    system_fingerprint: str | None = None
+    route: RouteInfo | None = None
+
+    @property
+    def text(self) -> str:
+        """The first choice's text content ('' when it has none, e.g. a tool call)."""
+        return (self.choices[0].message.content or "") if self.choices else ""
+
+
+class FunctionCallDelta(_Model):
+    name: str | None = None
+    arguments: str | None = None
+
+
+class ToolCallDelta(_Model):
+    index: int = 0
+    id: str | None = None
+    type: Literal["function"] | None = None
+    function: FunctionCallDelta | None = None
+
+
+class Delta(_Model):
+    role: str | None = None
+    content: str | None = None
+    tool_calls: list[ToolCallDelta] | None = None
+    reasoning_content: str | None = None
+
+
+class ChunkChoice(_Model):
+    index: int = 0
+    delta: Delta = Field(default_factory=Delta)
+    finish_reason: str | None = None
+
+
+class ChatCompletionChunk(_Model):
+    """An OpenAI `chat.completion.chunk` object."""
+
+    id: str
+    object: str = "chat.completion.chunk"
+    created: int = 0
+    model: str
+    choices: list[ChunkChoice] = Field(default_factory=list)
+    usage: Usage | None = None
