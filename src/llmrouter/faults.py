@@ -131,8 +131,9 @@ def classify(
     redact: Callable[[str], str] = lambda text: text,
 ) -> e.ProviderError:
     """Map a raw fault to the error class of the fault policy. Secrets are scrubbed by `redact`."""
-    detail = _parse_error_body(raw.body) or _parse_error_body(raw.message)
-    code, etype, message = detail
+    code, etype, message = _parse_error_body(raw.body)
+    if code is None and etype is None and message is None:
+        code, etype, message = _parse_error_body(raw.message)
     text = message or raw.message or (raw.body or "")
     cls = _choose_class(raw, code, etype, text.lower())
     summary = redact(_one_line(text)) or _default_message(cls, raw)

@@ -127,7 +127,7 @@ def _describe(doc: YamlDocument, problems: list[tuple[Path, str]]) -> list[str]:
 def _pydantic_problems(exc: ValidationError) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     for err in exc.errors(include_input=False, include_url=False):
-        loc: Path = tuple(err["loc"])
+        loc: Path = tuple(part for part in err["loc"] if part != "[key]")
         if err["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}" if loc else "unknown key"
         elif err["type"] == "missing":
