@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from support import ENV, FakeTime, two_model_config
 
 from llmrouter import Router
 from llmrouter.providers import FunctionProvider
+from support import ENV, FakeTime, two_model_config
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmrouter.testing import LocalProvider, LocalProviderServer
+
 CANARY_KEY = "sk-canary-7f3a9c1e5b2d4f60a8b9"
 ENV = {"ZHIPU_API_KEY": CANARY_KEY, "ANTHROPIC_API_KEY": CANARY_KEY + "-anthropic"}
 
@@ -39,3 +41,32 @@ def two_model_config(**route: Any) -> dict[str, Any]:
 
 def user(text: str = "hi") -> list[dict[str, str]]:
     return [{"role": "user", "content": text}]
+
+
+class Local:
+    """A GLM-like and a Claude-like local provider, and a config pointing at them."""
+
+    def __init__(self, server: LocalProviderServer) -> None:
+        self.server = server
+        self.glm: LocalProvider = server.add_provider("glm", wire="openai", flavor="zhipu")
+        self.claude: LocalProvider = server.add_provider("claude", wire="anthropic")
+        self.env = {
+            "ZHIPU_API_KEY": CANARY_KEY,
+            "ANTHROPIC_API_KEY": CANARY_KEY + "-anthropic",
+        }
+
+    def config(self, **route: Any) -> dict[str, Any]:
+        return {
+            "providers": {
+                "zhipu": {"api_base": self.glm.api_base, "api_key": "${ZHIPU_API_KEY}"},
+                "anthropic": {"api_base": self.claude.api_base, "api_key": "${ANTHROPIC_API_KEY}"},
+            },
+            "models": {
+                "glm": {"provider": "zhipu", "model": "zai/glm-4.6"},
+                "claude": {"provider": "anthropic", "model": "anthropic/claude-sonnet-4-5"},
+            },
+            "routes": {
+                "chat": {"models": ["glm", "claude"], "timeout_s": 10, **route},
+                "claude_first": {"models": ["claude", "glm"], "timeout_s": 10, **route},
+            },
+        }

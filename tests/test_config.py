@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import CANARY_KEY, ENV
 
 from llmrouter import ConfigError, Router
 from llmrouter.config import load_dict, load_file, load_text
+from support import CANARY_KEY, ENV
 
 GOOD = """\
 providers:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 
@@ -40,12 +40,21 @@ CASES = [
     (529, anthropic("overloaded_error"), e.OverloadedError),
     (500, anthropic("api_error"), e.ProviderUnavailableError),
     (429, anthropic("rate_limit_error"), e.RateLimitError),
-    (429, anthropic("rate_limit_error", "You have reached your specified API usage limits"),
-     e.QuotaExceededError),
-    (400, anthropic("invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum"),
-     e.ContextWindowExceededError),
-    (400, anthropic("invalid_request_error", "Output blocked by content filtering policy"),
-     e.ContentFilteredError),
+    (
+        429,
+        anthropic("rate_limit_error", "You have reached your specified API usage limits"),
+        e.QuotaExceededError,
+    ),
+    (
+        400,
+        anthropic("invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum"),
+        e.ContextWindowExceededError,
+    ),
+    (
+        400,
+        anthropic("invalid_request_error", "Output blocked by content filtering policy"),
+        e.ContentFilteredError,
+    ),
     (400, anthropic("invalid_request_error", "max_tokens: field required"), e.BadRequestError),
     (401, anthropic("authentication_error"), e.AuthenticationError),
     (403, anthropic("permission_error"), e.AuthenticationError),

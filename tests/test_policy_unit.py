@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from support import CANARY_KEY, FakeTime, user
 
 from llmrouter import (
     AllModelsFailedError,
@@ -25,6 +24,7 @@ from llmrouter import (
 )
 from llmrouter.providers import FunctionProvider, ProviderCall, make_chunks, make_completion
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
+from support import CANARY_KEY, FakeTime, user
 
 MakeRouter = Callable[..., Router]
 
@@ -203,7 +203,9 @@ async def test_stream_falls_back_before_first_chunk(make_router: MakeRouter) -> 
     provider = FunctionProvider(stream=stream)
     router = make_router(provider, retries=0)
     s = await router.acompletion(model="chat", messages=user(), stream=True)
-    texts = [c.choices[0].delta.content async for c in s if c.choices and c.choices[0].delta.content]
+    texts = [
+        c.choices[0].delta.content async for c in s if c.choices and c.choices[0].delta.content
+    ]
     assert "".join(texts) == "hello from claude"
     assert s.route is not None
     assert s.route.model == "claude"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from support import CANARY_KEY, user
 
 import llmrouter
 from llmrouter import RequestValidationError, RouteNotFoundError, Router
 from llmrouter.providers import FunctionProvider
+from support import CANARY_KEY, user
 
 MakeRouter = Callable[..., Router]
 
@@ -44,7 +44,9 @@ def test_import_does_not_load_litellm() -> None:
 
 async def test_unknown_route_suggests(make_router: MakeRouter) -> None:
     router = make_router(FunctionProvider())
-    with pytest.raises(RouteNotFoundError, match="unknown route or model 'chta'; did you mean 'chat'"):
+    with pytest.raises(
+        RouteNotFoundError, match="unknown route or model 'chta'; did you mean 'chat'"
+    ):
         await router.acompletion(model="chta", messages=user())
 
 

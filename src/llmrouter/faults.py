@@ -18,7 +18,13 @@ from typing import Any, Literal
 
 from llmrouter import errors as e
 
-__all__ = ["RawFault", "classify", "error_for_finish_reason", "parse_retry_after"]
+__all__ = [
+    "FAULT_FINISH_REASONS",
+    "RawFault",
+    "classify",
+    "error_for_finish_reason",
+    "parse_retry_after",
+]
 
 ErrorClass = type[e.ProviderError]
 TransportFailure = Literal["timeout", "connect", "closed"]
@@ -105,6 +111,8 @@ _QUOTA_HINTS = (
     "in arrears",
 )
 
+_AUTH_HINTS = ("missing credentials", "incorrect api key", "invalid api key", "invalid x-api-key")
+
 _STATUS_CLASSES: dict[int, ErrorClass] = {
     401: e.AuthenticationError,
     403: e.AuthenticationError,
@@ -121,6 +129,8 @@ _FINISH_FAULTS: dict[str, tuple[ErrorClass, str]] = {
     "refusal": (e.ContentFilteredError, "the model refused to answer"),
     "network_error": (e.ProviderUnavailableError, "the provider reported a network error"),
 }
+
+FAULT_FINISH_REASONS = frozenset(_FINISH_FAULTS)
 
 
 def classify(
@@ -178,6 +188,10 @@ def _class_for_status(status: int | None, text: str) -> ErrorClass:
 
 def _refine(cls: ErrorClass, text: str) -> ErrorClass:
     """Generic classes hide specific faults in their message (Anthropic, gateways)."""
+    if cls in (e.BadRequestError, e.ProviderUnavailableError) and any(
+        h in text for h in _AUTH_HINTS
+    ):
+        return e.AuthenticationError  # litellm reports a missing key as a 500
     if cls is e.BadRequestError:
         if any(h in text for h in _CONTEXT_HINTS):
             return e.ContextWindowExceededError

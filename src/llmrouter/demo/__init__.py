@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from llmrouter._table import render_table
 from llmrouter.errors import LLMRouterError
@@ -21,12 +22,38 @@ from llmrouter.router import Router
 from llmrouter.testing import Fault, LocalProvider, LocalProviderServer
 from llmrouter.types import Attempt, RouteInfo
 
-__all__ = ["example_config_path", "run_demo"]
+__all__ = ["LocalExample", "example_config_path", "local_example", "run_demo"]
 
 
 def example_config_path() -> Path:
     """The example config shipped with the package (same file as examples/llmrouter.yaml)."""
     return Path(str(resources.files("llmrouter.demo") / "llmrouter.yaml"))
+
+
+@dataclass(frozen=True)
+class LocalExample:
+    """Local stand-ins for the example config's providers, and the env that points at them."""
+
+    server: LocalProviderServer
+    glm: LocalProvider
+    claude: LocalProvider
+    env: dict[str, str]
+
+
+@asynccontextmanager
+async def local_example() -> AsyncIterator[LocalExample]:
+    """Start a GLM-like (OpenAI wire, Zhipu flavour) and a Claude-like (Anthropic wire) local
+    provider; `env` makes the example config's `${..._API_BASE}` references point at them."""
+    async with LocalProviderServer() as server:
+        glm = server.add_provider("glm", wire="openai", flavor="zhipu")
+        claude = server.add_provider("claude", wire="anthropic")
+        env = {
+            "ZHIPU_API_BASE": glm.api_base,
+            "ZHIPU_API_KEY": "local-demo-key-zhipu",
+            "ANTHROPIC_API_BASE": claude.api_base,
+            "ANTHROPIC_API_KEY": "local-demo-key-anthropic",
+        }
+        yield LocalExample(server=server, glm=glm, claude=claude, env=env)
 
 
 @dataclass
@@ -94,7 +121,7 @@ class _Demo:
             )
         )
 
-    async def ask(self, text: str, **params: object) -> tuple[str, RouteInfo | None]:
+    async def ask(self, text: str, **params: Any) -> tuple[str, RouteInfo | None]:
         resp = await self.router.acompletion(
             model="chat", messages=[{"role": "user", "content": text}], **params
         )
@@ -154,7 +181,7 @@ class _Demo:
             "ContentFilteredError",
         )
         await self.scene("Stream from GLM", lambda: self.stream("Tell me about routing."), "glm")
-        glm.fail_next(Fault.drop_stream(after_chunks=0))
+        glm.fail_next(Fault.drop_stream(after_chunks=0), times=2)
         await self.scene(
             "GLM stream drops before the first chunk -> Claude streams",
             lambda: self.stream("Stream please."),
@@ -192,18 +219,11 @@ async def run_demo(config: str | None = None, out: TextIO | None = None) -> int:
     """Run every scene; return 0 when each behaved as the fault policy says."""
     out = out or sys.stdout
     path = Path(config) if config else example_config_path()
-    async with LocalProviderServer() as server:
-        glm = server.add_provider("glm", wire="openai", flavor="zhipu")
-        claude = server.add_provider("claude", wire="anthropic")
-        env = {
-            "ZHIPU_API_BASE": glm.api_base,
-            "ZHIPU_API_KEY": "local-demo-key-zhipu",
-            "ANTHROPIC_API_BASE": claude.api_base,
-            "ANTHROPIC_API_KEY": "local-demo-key-anthropic",
-        }
-        print(f"llmrouter demo: {path} against local providers at {server.url}", file=out)
+    async with local_example() as local:
+        glm, claude = local.glm, local.claude
+        print(f"llmrouter demo: {path} against local providers at {local.server.url}", file=out)
         print("(importing litellm takes a few seconds the first time)", file=out)
-        async with Router.from_yaml(path, env=env) as router:
+        async with Router.from_yaml(path, env=local.env) as router:
             demo = _Demo(router, glm, claude, out)
             await demo.run()
         print("\nSummary\n" + demo.summary(), file=out)

@@ -15,11 +15,19 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from llmrouter.errors import MalformedResponseError, ProviderError
-from llmrouter.faults import RawFault, TransportFailure, classify
+from llmrouter.faults import FAULT_FINISH_REASONS, RawFault, TransportFailure, classify
 from llmrouter.providers.base import ProviderCall
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["LiteLLMProvider", "import_litellm"]
+
+# litellm adapters that drop `max_retries` (their OpenAI SDK client then retries twice on its own,
+# behind the router's back). These providers speak the OpenAI wire format, so they are called
+# through litellm's generic OpenAI-compatible adapter, which honours `max_retries=0`.
+# Checked against litellm 1.110: its zai adapter keeps only ten parameters, `max_retries` not one.
+_VIA_OPENAI_COMPATIBLE = {
+    "zai": "https://api.z.ai/api/paas/v4",
+}
 
 _OFFLINE_ENV = {
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
@@ -60,15 +68,16 @@ class LiteLLMProvider:
         deployment = call.deployment
         provider = deployment.provider
         kwargs: dict[str, Any] = {**provider.params, **call.params}
+        model, default_base = _litellm_model(deployment.model)
         kwargs.update(
-            model=deployment.model,
+            model=model,
             messages=call.messages,
             timeout=call.timeout_s,
             num_retries=0,
             max_retries=0,
         )
-        if provider.api_base:
-            kwargs["api_base"] = provider.api_base
+        if provider.api_base or default_base:
+            kwargs["api_base"] = provider.api_base or default_base
         if provider.api_key is not None:
             kwargs["api_key"] = provider.api_key.get_secret_value()
         if stream:
@@ -82,7 +91,7 @@ class LiteLLMProvider:
             raw = await litellm.acompletion(**self._kwargs(call, stream=False))
         except Exception as exc:  # the translation boundary: every litellm error ends here
             raise self._translate(exc, call) from None
-        return _parse(ChatCompletion, raw, call)
+        return _with_native_fault_reason(_parse(ChatCompletion, raw, call), raw)
 
     async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         litellm = self._module()
@@ -108,6 +117,26 @@ class LiteLLMProvider:
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _with_native_fault_reason(resp: ChatCompletion, raw: Any) -> ChatCompletion:
+    """litellm maps Z.ai's `network_error` (and `sensitive`) finish reasons to ordinary ones; it
+    keeps the provider's own in `provider_specific_fields`. Restore it where it is a fault."""
+    for choice, raw_choice in zip(resp.choices, getattr(raw, "choices", None) or [], strict=False):
+        fields = getattr(raw_choice, "provider_specific_fields", None)
+        native = fields.get("native_finish_reason") if isinstance(fields, Mapping) else None
+        if native in FAULT_FINISH_REASONS:
+            choice.finish_reason = native
+    return resp
+
+
+def _litellm_model(model: str) -> tuple[str, str | None]:
+    """The model string to hand litellm, and the api_base it needs if it was rewritten."""
+    prefix, _, name = model.partition("/")
+    default_base = _VIA_OPENAI_COMPATIBLE.get(prefix)
+    if default_base is None or not name:
+        return model, None
+    return f"openai/{name}", default_base
 
 
 def _parse(cls: type[ModelT], raw: Any, call: ProviderCall) -> ModelT:
@@ -143,12 +172,18 @@ def _raw_fault(exc: Exception, litellm: Any) -> RawFault:
 
 
 def _body_text(exc: Exception) -> str | None:
+    """The provider's error body. The OpenAI SDK keeps only the inner `error` object."""
     body = getattr(exc, "body", None)
-    if isinstance(body, (dict, list)):
-        return json.dumps(body)
-    if isinstance(body, str):
+    if isinstance(body, dict):
+        return json.dumps(body if "error" in body or "type" in body else {"error": body})
+    if isinstance(body, str) and body:
         return body
-    return None
+    response = getattr(exc, "response", None)
+    try:
+        text = getattr(response, "text", None)
+    except Exception:  # an unread streamed response cannot give its text
+        return None
+    return text if isinstance(text, str) and text else None
 
 
 def _transport_failure(exc: Exception, litellm: Any) -> TransportFailure | None:

@@ -1,0 +1,185 @@
+"""One impersonated provider: its wire format, fault plan, counters and recorded requests."""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from llmrouter.testing.content import ParsedRequest, ReplySource
+from llmrouter.testing.faults import Fault
+from llmrouter.testing.wire import HttpReply, WireFormat
+from llmrouter.testing.wire_anthropic import AnthropicWire
+from llmrouter.testing.wire_openai import OpenAIWire
+
+__all__ = ["Flavor", "LocalProvider", "ReceivedRequest", "Wire"]
+
+Wire = Literal["openai", "anthropic"]
+Flavor = Literal["openai", "zhipu", "anthropic"]
+
+DEFAULT_CONTEXT_WINDOW = 8192
+
+
+@dataclass
+class ReceivedRequest:
+    """A completion request as the local provider received it.
+
+    `headers` has lower-case names; `disconnected` is True when the client closed the
+    connection before the response completed; `fault` is the kind of fault answered, if any.
+    """
+
+    seq: int
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    stream: bool
+    received_at: float
+    disconnected: bool = False
+    finished_at: float | None = None
+    fault: str | None = None
+
+
+def _make_wire(wire: Wire, flavor: Flavor) -> WireFormat:
+    if wire == "anthropic":
+        if flavor != "anthropic":
+            raise ValueError(f"the anthropic wire has only the 'anthropic' flavor, not {flavor!r}")
+        return AnthropicWire()
+    if wire == "openai":
+        if flavor not in ("openai", "zhipu"):
+            raise ValueError(f"the openai wire has flavors 'openai' and 'zhipu', not {flavor!r}")
+        return OpenAIWire(flavor)
+    raise ValueError(f"unknown wire {wire!r}: use 'openai' or 'anthropic'")
+
+
+class LocalProvider:
+    """A provider served by `LocalProviderServer` under `/<name>`; script it from tests."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        wire: Wire = "openai",
+        flavor: Flavor | None = None,
+        base_url: Callable[[], str],
+    ) -> None:
+        self.name = name
+        self.wire: Wire = wire
+        self.flavor: Flavor = flavor or ("anthropic" if wire == "anthropic" else "openai")
+        self.wire_format: WireFormat = _make_wire(wire, self.flavor)
+        self._base_url = base_url
+        #: Prompts estimated above this many tokens get the context-too-long fault.
+        self.context_window: int | None = None
+        #: When set, requests carrying another key get the auth fault.
+        self.expected_api_key: str | None = None
+        self.latency: float = 0.0
+        self.reply: ReplySource | None = None
+        self.requests: list[ReceivedRequest] = []
+        self.request_count = 0
+        self._queue: deque[Fault] = deque()
+        self._always: Fault | None = None
+        self._rate: tuple[float, Fault, random.Random] | None = None
+
+    def __repr__(self) -> str:
+        return f"LocalProvider({self.name!r}, wire={self.wire!r}, flavor={self.flavor!r})"
+
+    @property
+    def api_base(self) -> str:
+        """The base URL to give a client, e.g. `http://127.0.0.1:PORT/glm`."""
+        return f"{self._base_url()}/{self.name}"
+
+    def serves(self, subpath: str) -> bool:
+        """Whether `subpath` (the path after `/<name>`) is this provider's completion endpoint."""
+        if self.wire == "anthropic":
+            return subpath in ("/v1/messages", "/messages")
+        return subpath in ("/chat/completions", "/v1/chat/completions")
+
+    def fail_next(self, fault: Fault, times: int = 1) -> None:
+        """Answer the next `times` requests with `fault` (queued after earlier `fail_next`s)."""
+        if times < 0:
+            raise ValueError("times must be >= 0")
+        self._queue.extend([fault] * times)
+
+    def fail_always(self, fault: Fault) -> None:
+        """Answer every request with `fault` until `clear_faults()`."""
+        self._always = fault
+
+    def fail_rate(self, probability: float, fault: Fault, seed: int | None = None) -> None:
+        """Answer each request with `fault` with `probability`, from an RNG seeded by `seed`."""
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError("probability must be between 0 and 1")
+        self._rate = (probability, fault, random.Random(seed))
+
+    def clear_faults(self) -> None:
+        """Forget queued, permanent and random faults."""
+        self._queue.clear()
+        self._always = None
+        self._rate = None
+
+    def set_latency(self, seconds: float) -> None:
+        """Wait `seconds` before every response."""
+        if seconds < 0:
+            raise ValueError("latency must be >= 0")
+        self.latency = seconds
+
+    def set_reply(self, reply: ReplySource | None) -> None:
+        """Reply with this text, or `reply(request_body)`; None restores the default reply."""
+        self.reply = reply
+
+    def reset(self) -> None:
+        """Clear faults, counters and recorded requests."""
+        self.clear_faults()
+        self.requests.clear()
+        self.request_count = 0
+
+    def record(
+        self, path: str, headers: Mapping[str, str], body: dict[str, Any], stream: bool, now: float
+    ) -> ReceivedRequest:
+        """Count and record one incoming completion request."""
+        self.request_count += 1
+        received = ReceivedRequest(
+            seq=self.request_count,
+            path=path,
+            headers=dict(headers),
+            body=body,
+            stream=stream,
+            received_at=now,
+        )
+        self.requests.append(received)
+        return received
+
+    def next_fault(self) -> Fault | None:
+        """The scripted fault for this request: queued, then permanent, then random."""
+        if self._queue:
+            return self._queue.popleft()
+        if self._always is not None:
+            return self._always
+        if self._rate is not None:
+            probability, fault, rng = self._rate
+            if rng.random() < probability:
+                return fault
+        return None
+
+    def plan(
+        self, headers: Mapping[str, str], request: ParsedRequest, seq: int
+    ) -> HttpReply | Fault | None:
+        """Decide how to answer: a refusal, a fault, or None for success."""
+        refusal = self.wire_format.precheck(headers, seq)
+        if refusal is not None:
+            return refusal
+        if self.expected_api_key is not None and (
+            self.wire_format.api_key(headers) != self.expected_api_key
+        ):
+            return Fault.auth()
+        fault = self.next_fault()
+        if fault is not None:
+            return fault
+        if self.context_window is not None and request.prompt_tokens > self.context_window:
+            return Fault.context_too_long()
+        return None
+
+    @property
+    def effective_context_window(self) -> int:
+        """`context_window`, or 8192 when unset (quoted by context-too-long errors)."""
+        return self.context_window or DEFAULT_CONTEXT_WINDOW
