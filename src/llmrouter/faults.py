@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -289,8 +290,12 @@ def error_for_finish_reason(
     return cls(f"{message} (finish_reason={finish_reason!r})", model=model, provider=provider)
 
 
+# Adapter noise in front of the provider's message: "litellm.RateLimitError: OpenAIException - ".
+_ADAPTER_PREFIX = re.compile(r"^(?:(?:litellm\.)?\w+(?:Error|Exception)(?::| -)\s*)+")
+
+
 def _one_line(text: str, limit: int = 300) -> str:
-    flat = " ".join(text.split())
+    flat = _ADAPTER_PREFIX.sub("", " ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
