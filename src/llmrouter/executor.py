@@ -30,6 +30,7 @@ from llmrouter.errors import AllModelsFailedError, ProviderError, ProviderTimeou
 from llmrouter.policy import RoutePolicy
 from llmrouter.providers.base import Deployment
 from llmrouter.routing.health import HealthRegistry
+from llmrouter.routing.table import Route
 from llmrouter.types import Attempt
 
 __all__ = ["AttemptFn", "Executor", "Outcome", "RetrySettings"]
@@ -85,15 +86,16 @@ class Executor:
 
     async def run(
         self,
+        route: Route,
         candidates: Sequence[Deployment],
         attempt_fn: AttemptFn[T],
         *,
-        policy: RoutePolicy,
-        retries: int,
         timeout_s: float,
-        attempt_timeout_s: float | None,
     ) -> Outcome[T]:
-        plan = _Plan(policy, retries, self._clock() + timeout_s, attempt_timeout_s)
+        """Try `candidates` (the route's models, in the strategy's order) within `timeout_s`."""
+        plan = _Plan(
+            route.policy, route.retries, self._clock() + timeout_s, route.attempt_timeout_s
+        )
         attempts: list[Attempt] = []
         last_error: ProviderError | None = None
         window_floor: int | None = None  # set after a context-window fault

@@ -158,14 +158,7 @@ class Router:
                 raise fault
             return resp
 
-        outcome = await self._executor.run(
-            order,
-            attempt,
-            policy=route.policy,
-            retries=route.retries,
-            timeout_s=timeout_s,
-            attempt_timeout_s=route.attempt_timeout_s,
-        )
+        outcome = await self._executor.run(route, order, attempt, timeout_s=timeout_s)
         resp = outcome.result
         deployment = outcome.deployment
         info = RouteInfo(
@@ -191,14 +184,7 @@ class Router:
             head = await _read_head(iterator, deployment)  # closes the iterator if it fails
             return head, iterator
 
-        outcome = await self._executor.run(
-            order,
-            attempt,
-            policy=route.policy,
-            retries=route.retries,
-            timeout_s=timeout_s,
-            attempt_timeout_s=route.attempt_timeout_s,
-        )
+        outcome = await self._executor.run(route, order, attempt, timeout_s=timeout_s)
         head, rest = outcome.result
         return RouterStream(
             first=head,
