@@ -269,3 +269,10 @@ async def test_zhipu_network_error_finish_is_retried_then_falls_back(
     assert resp.route is not None
     assert resp.route.model == "claude"
     assert [a.error for a in resp.route.attempts] == ["unavailable", "unavailable", None]
+
+
+async def test_529_keeps_its_status(local: Local, router_for: RouterFor) -> None:
+    local.claude.fail_always(Fault.overloaded())
+    resp = await router_for(retries=0).acompletion(model="claude_first", messages=user())
+    assert resp.route is not None
+    assert resp.route.attempts[0].status_code == 529

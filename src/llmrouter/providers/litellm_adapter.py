@@ -152,7 +152,10 @@ def _parse(cls: type[ModelT], raw: Any, call: ProviderCall) -> ModelT:
 
 
 def _raw_fault(exc: Exception, litellm: Any) -> RawFault:
-    status = getattr(exc, "status_code", None)
+    # litellm reports Anthropic's 529 as 500 and keeps the real status aside.
+    status = getattr(exc, "provider_status_code", None)
+    if not isinstance(status, int):
+        status = getattr(exc, "status_code", None)
     response = getattr(exc, "response", None)
     headers: dict[str, str] = {}
     for source in (
