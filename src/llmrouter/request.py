@@ -37,6 +37,8 @@ class CompletionRequest:
     metadata: dict[str, Any] = field(default_factory=dict)
     timeout_s: float | None = None
     """Overrides the route's deadline for this call."""
+    cache: dict[str, Any] = field(default_factory=dict)
+    """Per-call cache controls: `no-cache` (skip lookup), `no-store`, `ttl` (seconds)."""
 
     @classmethod
     def build(
@@ -47,6 +49,7 @@ class CompletionRequest:
         stream: bool = False,
         metadata: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        cache: Mapping[str, Any] | None = None,
         params: Mapping[str, Any],
     ) -> CompletionRequest:
         """Validate the caller's arguments; raise `RequestValidationError` naming the field."""
@@ -71,6 +74,7 @@ class CompletionRequest:
             stream=bool(stream),
             metadata=dict(metadata or {}),
             timeout_s=float(timeout) if timeout is not None else None,
+            cache=_validate_cache_controls(cache),
         )
 
     def prompt_text(self) -> str:
@@ -83,6 +87,28 @@ class CompletionRequest:
             elif isinstance(content, list):
                 parts.extend(str(p.get("text", "")) for p in content if isinstance(p, Mapping))
         return "\n".join(parts)
+
+
+_CACHE_FLAGS = ("no-cache", "no-store")
+
+
+def _validate_cache_controls(cache: object) -> dict[str, Any]:
+    if cache is None:
+        return {}
+    if not isinstance(cache, Mapping):
+        raise RequestValidationError("cache", "must be a mapping like {'no-cache': True}")
+    for name, value in cache.items():
+        if name in _CACHE_FLAGS:
+            if not isinstance(value, bool):
+                raise RequestValidationError(f"cache.{name}", "must be true or false")
+        elif name == "ttl":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise RequestValidationError("cache.ttl", "must be a positive number of seconds")
+        else:
+            raise RequestValidationError(
+                f"cache.{name}", "unknown cache control; use no-cache, no-store or ttl"
+            )
+    return dict(cache)
 
 
 def _validate_messages(messages: object) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from typing import Any, Literal, overload
 
 from typing_extensions import Self
 
+from llmrouter.cache.layer import ResponseCache
 from llmrouter.config.loader import LoadedConfig, load_dict, load_file
 from llmrouter.config.schema import RouterConfig
 from llmrouter.config.secrets import Redactor
@@ -25,7 +26,7 @@ from llmrouter.request import CompletionRequest
 from llmrouter.routing.health import HealthRegistry, ModelHealth
 from llmrouter.routing.table import Route, RouteTable
 from llmrouter.streaming import RouterStream
-from llmrouter.types import ChatCompletion, ChatCompletionChunk, RouteInfo
+from llmrouter.types import Attempt, ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
 
 __all__ = ["Router"]
 
@@ -76,6 +77,11 @@ class Router:
         self._health = HealthRegistry(clock)
         self._executor = Executor(clock=clock, sleep=sleep, health=self._health, retry=retry)
         self._provider: Provider = provider or LiteLLMProvider(self._redactor)
+        self._cache = (
+            ResponseCache.from_config(loaded.config.cache, loaded.cache_url(env), clock)
+            if loaded.config.cache is not None
+            else None
+        )
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str], **kwargs: Any) -> Self:
@@ -108,6 +114,7 @@ class Router:
         stream: Literal[False] = False,
         metadata: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        cache: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -120,6 +127,7 @@ class Router:
         stream: Literal[True],
         metadata: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        cache: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> RouterStream: ...
 
@@ -131,22 +139,48 @@ class Router:
         stream: bool = False,
         metadata: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        cache: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> ChatCompletion | RouterStream:
         """Complete a chat with the route (or model) named `model`.
 
         OpenAI parameters (`temperature`, `max_tokens`, `tools`, `response_format`, ...) pass
-        through. `timeout` overrides the route's deadline for this call. With `stream=True` the
-        result is a `RouterStream` of OpenAI-shaped chunks.
+        through. `timeout` overrides the route's deadline for this call. `metadata["tenant"]`
+        isolates cache entries. `cache` takes per-call controls: `{"no-cache": True}` (skip the
+        lookup), `{"no-store": True}`, `{"ttl": 30}`. With `stream=True` the result is a
+        `RouterStream` of OpenAI-shaped chunks.
         """
         request = CompletionRequest.build(
-            model, messages, stream=stream, metadata=metadata, timeout=timeout, params=params
+            model,
+            messages,
+            stream=stream,
+            metadata=metadata,
+            timeout=timeout,
+            cache=cache,
+            params=params,
         )
         route = self._routes.resolve(request.target)
+        decision = self._cache.decide(route.cache, request) if self._cache else None
+        if self._cache is None or decision is None:
+            if request.stream:
+                return await self._open_stream(route, request)
+            return await self._complete(route, request)
+        template = RouteInfo(route=route.name, model="", provider="", strategy=route.strategy.name)
+        if request.stream:
+            return await self._cache.stream(
+                decision,
+                template,
+                lambda: self._open_stream(route, request),
+                clock=self._clock,
+                pass_usage_chunk=_wants_usage(request),
+            )
+        return await self._cache.complete(
+            decision, template, lambda: self._complete(route, request)
+        )
+
+    async def _complete(self, route: Route, request: CompletionRequest) -> ChatCompletion:
         order = self._order(route, request)
         timeout_s = request.timeout_s or route.timeout_s
-        if request.stream:
-            return await self._open_stream(route, order, request, timeout_s)
 
         async def attempt(deployment: Deployment, attempt_timeout: float) -> ChatCompletion:
             resp = await self._provider.complete(_call(deployment, request, attempt_timeout))
@@ -160,20 +194,12 @@ class Router:
 
         outcome = await self._executor.run(route, order, attempt, timeout_s=timeout_s)
         resp = outcome.result
-        deployment = outcome.deployment
-        info = RouteInfo(
-            route=route.name,
-            model=deployment.name,
-            provider=deployment.provider_name,
-            strategy=route.strategy.name,
-            attempts=outcome.attempts,
-            cost_usd=deployment.price.cost_usd(resp.usage),
-        )
+        info = self._route_info(route, outcome.deployment, outcome.attempts, resp.usage)
         return resp.model_copy(update={"route": info})
 
-    async def _open_stream(
-        self, route: Route, order: list[Deployment], request: CompletionRequest, timeout_s: float
-    ) -> RouterStream:
+    async def _open_stream(self, route: Route, request: CompletionRequest) -> RouterStream:
+        order = self._order(route, request)
+        timeout_s = request.timeout_s or route.timeout_s
         deadline = self._clock() + timeout_s
 
         async def attempt(
@@ -186,16 +212,34 @@ class Router:
 
         outcome = await self._executor.run(route, order, attempt, timeout_s=timeout_s)
         head, rest = outcome.result
+        deployment = outcome.deployment
+
+        def route_info(usage: Usage) -> RouteInfo:
+            return self._route_info(route, deployment, outcome.attempts, usage)
+
         return RouterStream(
             first=head,
             rest=rest,
-            deployment=outcome.deployment,
-            route_name=route.name,
-            strategy=route.strategy.name,
+            model=deployment.name,
+            provider=deployment.provider_name,
             attempts=outcome.attempts,
             deadline=deadline,
             clock=self._clock,
             pass_usage_chunk=_wants_usage(request),
+            route_info=route_info,
+        )
+
+    @staticmethod
+    def _route_info(
+        route: Route, deployment: Deployment, attempts: list[Attempt], usage: Usage
+    ) -> RouteInfo:
+        return RouteInfo(
+            route=route.name,
+            model=deployment.name,
+            provider=deployment.provider_name,
+            strategy=route.strategy.name,
+            attempts=attempts,
+            cost_usd=deployment.price.cost_usd(usage),
         )
 
     def _order(self, route: Route, request: CompletionRequest) -> list[Deployment]:
@@ -204,8 +248,10 @@ class Router:
         return healthy + [d for d in ordered if d not in healthy]
 
     async def aclose(self) -> None:
-        """Release the adapters' connections."""
+        """Release the adapters' connections and the cache's."""
         await self._provider.aclose()
+        if self._cache is not None:
+            await self._cache.aclose()
 
     async def __aenter__(self) -> Self:
         warm_up = getattr(self._provider, "warm_up", None)

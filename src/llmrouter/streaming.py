@@ -8,17 +8,26 @@ raises `ContentFilteredError` with the same partial text. `stream.route` is fill
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
 
 from typing_extensions import Self
 
+from llmrouter.assembly import CompletionAssembler, completion_to_chunks
 from llmrouter.errors import ContentFilteredError, ProviderError, StreamInterruptedError
 from llmrouter.faults import error_for_finish_reason
-from llmrouter.providers.base import Deployment
-from llmrouter.types import Attempt, ChatCompletionChunk, RouteInfo, Usage
+from llmrouter.types import Attempt, ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
 
 __all__ = ["RouterStream"]
+
+RouteFactory = Callable[[Usage], RouteInfo]
+OnComplete = Callable[[ChatCompletion], Awaitable[None]]
+OnAbort = Callable[[BaseException | None], None]
+
+
+async def _nothing() -> AsyncIterator[ChatCompletionChunk]:
+    return
+    yield  # pragma: no cover - makes this an async generator
 
 
 class RouterStream:
@@ -36,45 +45,73 @@ class RouterStream:
     def __init__(
         self,
         *,
-        first: list[ChatCompletionChunk],
+        first: Sequence[ChatCompletionChunk],
         rest: AsyncIterator[ChatCompletionChunk],
-        deployment: Deployment,
-        route_name: str,
-        strategy: str,
+        model: str,
+        provider: str,
         attempts: list[Attempt],
         deadline: float,
         clock: Callable[[], float],
         pass_usage_chunk: bool,
+        route_info: RouteFactory,
     ) -> None:
         self._pending = list(first)
         self._rest = rest
-        self._deployment = deployment
-        self._route_name = route_name
-        self._strategy = strategy
+        self._model = model
+        self._provider = provider
         self._attempts = attempts
         self._deadline = deadline
         self._clock = clock
         self._pass_usage_chunk = pass_usage_chunk
-        self._parts: list[str] = []
-        self._usage: Usage | None = None
+        self._route_info = route_info
+        self._assembler = CompletionAssembler()
         self._finish_reason: str | None = None
         self._closed = False
+        self._on_complete: OnComplete | None = None
+        self._on_abort: OnAbort | None = None
         self.route: RouteInfo | None = None
         """Filled in when the stream ends normally."""
+
+    @classmethod
+    def replay(
+        cls,
+        completion: ChatCompletion,
+        route: RouteInfo,
+        *,
+        clock: Callable[[], float],
+        pass_usage_chunk: bool,
+    ) -> RouterStream:
+        """A stream that replays a whole answer (a cache hit asked for with `stream=True`)."""
+        return cls(
+            first=completion_to_chunks(completion),
+            rest=_nothing(),
+            model=route.model,
+            provider=route.provider,
+            attempts=list(route.attempts),
+            deadline=clock() + 3600.0,
+            clock=clock,
+            pass_usage_chunk=pass_usage_chunk,
+            route_info=lambda _usage: route,
+        )
+
+    def watch(self, on_complete: OnComplete, on_abort: OnAbort) -> None:
+        """Be told of the assembled answer when the stream ends, or of why it did not."""
+        self._on_complete = on_complete
+        self._on_abort = on_abort
 
     @property
     def text(self) -> str:
         """The content delivered so far."""
-        return "".join(self._parts)
+        return self._assembler.text()
 
     @property
     def usage(self) -> Usage | None:
-        return self._usage
+        return self._assembler.usage
 
     @property
     def model(self) -> str:
         """The model entry that is answering."""
-        return self._deployment.name
+        return self._model
 
     def __aiter__(self) -> Self:
         return self
@@ -84,7 +121,7 @@ class RouterStream:
             chunk = await self._next_raw()
             fault = self._absorb(chunk)
             if fault is not None:
-                await self.aclose()
+                await self._abort(fault)
                 raise fault
             if chunk.choices or self._pass_usage_chunk:
                 return chunk
@@ -101,28 +138,22 @@ class RouterStream:
             await self._finish()
             raise
         except asyncio.TimeoutError:
-            await self.aclose()
-            raise self._interrupted("timeout", "the request deadline passed mid-stream") from None
-        except ProviderError as err:
-            await self.aclose()
-            if isinstance(err, ContentFilteredError):
-                raise self._filtered(err) from None
-            raise self._interrupted(err.kind, err.detail) from None
+            err: ProviderError = self._interrupted("timeout", "the request deadline passed")
+        except ContentFilteredError as exc:
+            err = self._filtered(exc)
+        except ProviderError as exc:
+            err = self._interrupted(exc.kind, exc.detail)
+        await self._abort(err)
+        raise err from None
 
     def _absorb(self, chunk: ChatCompletionChunk) -> ProviderError | None:
         """Record the chunk; return the fault its finish reason signals, if any."""
-        if chunk.usage is not None:
-            self._usage = chunk.usage
+        self._assembler.add(chunk)
         for choice in chunk.choices:
-            if choice.delta.content:
-                self._parts.append(choice.delta.content)
             if choice.finish_reason is not None:
                 self._finish_reason = choice.finish_reason
         fault = error_for_finish_reason(
-            self._finish_reason,
-            model=self._deployment.name,
-            provider=self._deployment.provider_name,
-            partial_text=self.text,
+            self._finish_reason, model=self._model, provider=self._provider
         )
         if fault is None:
             return None
@@ -135,8 +166,8 @@ class RouterStream:
             f"stream interrupted after {len(self.text)} characters ({cause_kind}): {detail}",
             partial_text=self.text,
             cause_kind=cause_kind,
-            model=self._deployment.name,
-            provider=self._deployment.provider_name,
+            model=self._model,
+            provider=self._provider,
         )
         err.attempts = self._attempts
         return err
@@ -154,25 +185,29 @@ class RouterStream:
         return out
 
     async def _finish(self) -> None:
-        usage = self._usage or Usage()
-        self.route = RouteInfo(
-            route=self._route_name,
-            model=self._deployment.name,
-            provider=self._deployment.provider_name,
-            strategy=self._strategy,
-            attempts=self._attempts,
-            cost_usd=self._deployment.price.cost_usd(usage),
-        )
-        await self.aclose()
+        self.route = self._route_info(self._assembler.usage or Usage())
+        await self._close_upstream()
+        if self._on_complete is not None:
+            callback, self._on_complete, self._on_abort = self._on_complete, None, None
+            await callback(self._assembler.result().model_copy(update={"route": self.route}))
 
-    async def aclose(self) -> None:
-        """Stop reading and release the upstream connection."""
+    async def _abort(self, reason: BaseException | None) -> None:
+        await self._close_upstream()
+        if self._on_abort is not None:
+            callback, self._on_complete, self._on_abort = self._on_abort, None, None
+            callback(reason)
+
+    async def _close_upstream(self) -> None:
         if self._closed:
             return
         self._closed = True
         closer = getattr(self._rest, "aclose", None)
         if closer is not None:
             await closer()
+
+    async def aclose(self) -> None:
+        """Stop reading and release the upstream connection."""
+        await self._abort(None)
 
     async def __aenter__(self) -> Self:
         return self

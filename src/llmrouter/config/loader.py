@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from llmrouter.config.schema import RouterConfig
+from llmrouter.config.schema import RouteCacheConfig, RouterConfig
 from llmrouter.config.secrets import ResolvedProvider, interpolate
 from llmrouter.config.yaml_source import Location, Path, YamlDocument, parse_yaml
 from llmrouter.errors import ConfigError
@@ -43,7 +43,19 @@ class LoadedConfig:
                 _, missing = interpolate(value, env)
                 path: Path = ("providers", name, *field)
                 out.extend((var, self.locate(path).describe(path)) for var in missing)
+        cache = self.config.cache
+        if cache is not None and cache.url:
+            path = ("cache", "url")
+            _, missing = interpolate(cache.url, env)
+            out.extend((var, self.locate(path).describe(path)) for var in missing)
         return out
+
+    def cache_url(self, env: Mapping[str, str] | None = None) -> str | None:
+        """The cache URL with `${VAR}` references resolved (call after `resolve_providers`)."""
+        cache = self.config.cache
+        if cache is None or not cache.url:
+            return None
+        return interpolate(cache.url, os.environ if env is None else env)[0]
 
     def resolve_providers(
         self, env: Mapping[str, str] | None = None
@@ -175,6 +187,14 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
                 )
         if len(set(route.models)) != len(route.models):
             out.append((("routes", name, "models"), "a model is listed twice"))
+        if (
+            config.cache is None
+            and isinstance(route.cache, RouteCacheConfig)
+            and route.cache.enabled
+        ):
+            out.append(
+                (("routes", name, "cache"), "no top-level `cache:` section to configure; add one")
+            )
         if route.strategy not in strategies:
             out.append(
                 (("routes", name, "strategy"), _unknown("strategy", route.strategy, strategies))

@@ -8,13 +8,15 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "CacheConfig",
     "FaultKind",
     "FaultPolicyOverride",
     "ModelConfig",
     "ProviderConfig",
+    "RouteCacheConfig",
     "RouteConfig",
     "RouterConfig",
 ]
@@ -89,6 +91,39 @@ class FaultPolicyOverride(_Section):
     """Move on to the next candidate model."""
 
 
+class RouteCacheConfig(_Section):
+    """Per-route cache switch and time to live."""
+
+    enabled: bool = True
+    ttl_s: float | None = Field(default=None, gt=0)
+    """Overrides `cache.ttl_s` for this route."""
+
+
+class CacheConfig(_Section):
+    """Response cache shared by every route unless a route turns it off."""
+
+    backend: Literal["memory", "redis"] = "memory"
+    url: str | None = None
+    """Redis URL (`redis://host:6379/0`); `${VAR}` references allowed. Redis only."""
+    ttl_s: float = Field(default=3600.0, gt=0)
+    max_entries: int = Field(default=10_000, gt=0)
+    """Bound of the in-process backend (least recently used entries go first)."""
+    timeout_ms: float = Field(default=50.0, gt=0)
+    """Cap on one Redis operation; a slower Redis is treated as down."""
+    trip_s: float = Field(default=30.0, gt=0)
+    """How long an unreachable Redis is bypassed before it is tried again."""
+    namespace: str = Field(default="llmrouter", min_length=1)
+    """Key prefix, so several applications can share one Redis."""
+
+    @model_validator(mode="after")
+    def _url_matches_backend(self) -> CacheConfig:
+        if self.backend == "redis" and not self.url:
+            raise ValueError("the redis backend needs `url`")
+        if self.backend == "memory" and self.url:
+            raise ValueError("`url` is for the redis backend; remove it or set backend: redis")
+        return self
+
+
 class RouteConfig(_Section):
     """What applications ask for: candidate models and how to move between them."""
 
@@ -101,6 +136,16 @@ class RouteConfig(_Section):
     attempt_timeout_s: float | None = Field(default=None, gt=0)
     """Optional cap on a single upstream attempt."""
     fault_policy: dict[FaultKind, FaultPolicyOverride] = Field(default_factory=dict)
+    cache: bool | RouteCacheConfig = True
+    """`false` turns the cache off for this route; `{ttl_s: 60}` changes its time to live."""
+
+    @property
+    def cache_settings(self) -> RouteCacheConfig:
+        return (
+            self.cache
+            if isinstance(self.cache, RouteCacheConfig)
+            else RouteCacheConfig(enabled=self.cache)
+        )
 
 
 class RouterConfig(_Section):
@@ -109,3 +154,5 @@ class RouterConfig(_Section):
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
     models: dict[str, ModelConfig] = Field(min_length=1)
     routes: dict[str, RouteConfig] = Field(default_factory=dict)
+    cache: CacheConfig | None = None
+    """Off unless present."""

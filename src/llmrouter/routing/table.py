@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from llmrouter.config.loader import suggest
-from llmrouter.config.schema import RouteConfig, RouterConfig
+from llmrouter.config.schema import RouteCacheConfig, RouteConfig, RouterConfig
 from llmrouter.errors import RouteNotFoundError
 from llmrouter.policy import RoutePolicy
 from llmrouter.providers.base import Deployment
@@ -24,6 +24,7 @@ class Route:
     retries: int
     timeout_s: float
     attempt_timeout_s: float | None
+    cache: RouteCacheConfig
 
 
 class RouteTable:
@@ -59,4 +60,5 @@ def _build(name: str, rc: RouteConfig, deployments: Mapping[str, Deployment]) ->
         retries=rc.retries,
         timeout_s=rc.timeout_s,
         attempt_timeout_s=rc.attempt_timeout_s,
+        cache=rc.cache_settings,
     )

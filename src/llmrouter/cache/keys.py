@@ -1,0 +1,39 @@
+"""Cache keys: a stable hash of everything that can change the answer, and the tenant.
+
+The key covers the route (or model) asked for, the messages, every request parameter except
+the ones that only change delivery (`stream`, `stream_options`), and `metadata["tenant"]`.
+It never contains an API key: credentials are not request parameters (they are refused).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from llmrouter.request import CompletionRequest
+
+__all__ = ["DELIVERY_PARAMS", "cache_key", "tenant_of"]
+
+DELIVERY_PARAMS = frozenset({"stream", "stream_options"})
+_VERSION = "v1"
+
+
+def tenant_of(request: CompletionRequest) -> str:
+    tenant = request.metadata.get("tenant")
+    return "" if tenant is None else str(tenant)
+
+
+def cache_key(namespace: str, request: CompletionRequest) -> str:
+    """`<namespace>:cache:v1:<sha256>`; two tenants or two parameter sets never share one."""
+    canonical: dict[str, Any] = {
+        "target": request.target,
+        "tenant": tenant_of(request),
+        "messages": request.messages,
+        "params": {k: v for k, v in request.params.items() if k not in DELIVERY_PARAMS},
+    }
+    blob = json.dumps(
+        canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=repr
+    )
+    digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return f"{namespace}:cache:{_VERSION}:{digest}"

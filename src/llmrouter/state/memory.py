@@ -1,0 +1,58 @@
+"""The in-process store: a bounded LRU with per-entry expiry (cachetools' TLRUCache)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from cachetools import TLRUCache
+
+__all__ = ["MemoryStore"]
+
+
+def _expires(_key: str, value: tuple[bytes | float, float], _now: float) -> float:
+    return value[1]  # entries carry their absolute expiry, so counters keep fixed windows
+
+
+class MemoryStore:
+    """At most `max_entries` values; the least recently used go first when full.
+
+    Memory per entry is the value's bytes plus about 300 bytes of bookkeeping (measured in
+    tests/test_cache_memory.py), so `max_entries` bounds memory.
+    """
+
+    name = "memory"
+
+    def __init__(self, max_entries: int = 10_000, timer: Callable[[], float] = time.monotonic):
+        self._timer = timer
+        self._data: TLRUCache[str, tuple[bytes | float, float]] = TLRUCache(
+            maxsize=max_entries, ttu=_expires, timer=timer
+        )
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    async def get(self, key: str) -> bytes | None:
+        entry = self._data.get(key)
+        return entry[0] if entry is not None and isinstance(entry[0], bytes) else None
+
+    async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
+        self._data[key] = (value, self._expiry(ttl_s))
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    async def incr(self, key: str, amount: float, ttl_s: float | None = None) -> float | None:
+        entry = self._data.get(key)
+        if entry is not None and isinstance(entry[0], float):
+            self._data[key] = (entry[0] + amount, entry[1])
+        else:
+            self._data[key] = (amount, self._expiry(ttl_s))
+        return float(self._data[key][0])
+
+    def _expiry(self, ttl_s: float | None) -> float:
+        return math.inf if ttl_s is None else self._timer() + ttl_s
+
+    async def aclose(self) -> None:
+        self._data.clear()

@@ -1,0 +1,139 @@
+"""The Redis store (`pip install 'llmrouter[redis]'`): shared by every router pointed at it.
+
+A Redis that is down, refusing or black-holed never fails or stalls a request: each operation
+has a short timeout; after a failure the store trips off for `trip_s` (reads miss, writes are
+dropped), says so once in the log, and tries Redis again when the time is up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["RedisStore", "display_url"]
+
+logger = logging.getLogger("llmrouter")
+
+T = TypeVar("T")
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for logs and reprs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+
+
+class RedisStore:
+    """`redis.asyncio` behind a timeout and a trip switch."""
+
+    name = "redis"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout_s: float = 0.05,
+        trip_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        try:
+            import redis.asyncio  # noqa: F401 - fail now, with the install hint
+        except ImportError:
+            raise ImportError(
+                "the redis cache backend needs redis-py: pip install 'llmrouter[redis]'"
+            ) from None
+        self._url = url
+        self._timeout_s = timeout_s
+        self._trip_s = trip_s
+        self._clock = clock
+        self._client: Any = None
+        self._tripped_until = -math.inf
+        self._down = False
+
+    def __repr__(self) -> str:
+        return f"RedisStore({display_url(self._url)!r})"
+
+    @property
+    def tripped(self) -> bool:
+        return self._clock() < self._tripped_until
+
+    def _redis(self) -> Any:
+        if self._client is None:
+            from redis.asyncio import Redis
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
+
+            self._client = Redis.from_url(
+                self._url,
+                socket_timeout=self._timeout_s,
+                socket_connect_timeout=self._timeout_s,
+                retry=Retry(NoBackoff(), 0),  # one try: the timeout is the whole budget
+                decode_responses=False,
+            )
+        return self._client
+
+    async def _run(self, op: Callable[[Any], Awaitable[T]]) -> T | None:
+        if self.tripped:
+            return None
+        try:
+            result = await asyncio.wait_for(op(self._redis()), self._timeout_s)
+        except Exception as exc:  # timeouts, refusals, protocol errors: any failure trips it
+            self._trip(exc)
+            return None
+        if self._down:
+            self._down = False
+            logger.info("llmrouter: redis store %s is reachable again", display_url(self._url))
+        return result
+
+    def _trip(self, exc: BaseException) -> None:
+        self._tripped_until = self._clock() + self._trip_s
+        if not self._down:
+            self._down = True
+            logger.warning(
+                "llmrouter: redis store %s unavailable (%s); bypassing it for %gs, "
+                "requests go upstream",
+                display_url(self._url),
+                type(exc).__name__,
+                self._trip_s,
+            )
+
+    async def get(self, key: str) -> bytes | None:
+        value = await self._run(lambda r: r.get(key))
+        return value if isinstance(value, bytes) else None
+
+    async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
+        px = None if ttl_s is None else max(1, int(ttl_s * 1000))
+        await self._run(lambda r: r.set(key, value, px=px))
+
+    async def delete(self, key: str) -> None:
+        await self._run(lambda r: r.delete(key))
+
+    async def incr(self, key: str, amount: float, ttl_s: float | None = None) -> float | None:
+        async def op(r: Any) -> float:
+            async with r.pipeline(transaction=True) as pipe:
+                pipe.incrbyfloat(key, amount)
+                if ttl_s is not None:
+                    pipe.pexpire(key, max(1, int(ttl_s * 1000)), nx=True)
+                results = await pipe.execute()
+            return float(results[0])
+
+        return await self._run(op)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            try:
+                await asyncio.wait_for(client.aclose(), self._timeout_s * 4)
+            except Exception:  # closing an unreachable Redis cannot fail the caller
+                return
