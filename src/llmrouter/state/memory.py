@@ -18,8 +18,9 @@ def _expires(_key: str, value: tuple[bytes | float, float], _now: float) -> floa
 class MemoryStore:
     """At most `max_entries` values; the least recently used go first when full.
 
-    Memory per entry is the value's bytes plus about 300 bytes of bookkeeping (measured in
-    tests/test_cache_memory.py), so `max_entries` bounds memory.
+    Memory per entry is the value's bytes plus about 400 bytes (the key string, the entry and
+    the LRU/expiry bookkeeping; measured in tests/test_cache_memory.py), so `max_entries`
+    bounds memory.
     """
 
     name = "memory"

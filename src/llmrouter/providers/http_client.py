@@ -1,0 +1,206 @@
+"""The HTTP layer of the native adapters: one pooled aiohttp session per adapter, and the one
+boundary where aiohttp's exceptions and non-2xx answers become classified provider errors.
+
+Why aiohttp: on this project's benchmark (`benchmarks/run.py`) a POST through an
+`aiohttp.ClientSession` costs about a sixth of the client CPU of the same POST through
+`httpx.AsyncClient`, and gives several times the requests per second at concurrency 100.
+
+Timeouts (`ProviderCall.timeout_s`):
+- a non-streamed call: the total time of the attempt (connect, send, wait, read the body);
+- a streamed call: connecting (pool wait included) and then every read, the response headers
+  included, must each finish within `timeout_s`; the stream as a whole is bounded by the
+  router's deadline (`RouterStream`), not by one attempt's timeout.
+Cancelling a call closes its connection at once (it is never returned to the pool half-read).
+
+Nothing here logs, and no exception text carries request headers: the API key lives only in
+the headers handed to aiohttp, and aiohttp's own exceptions never leave this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import aiohttp
+
+from llmrouter.errors import ProviderError
+from llmrouter.faults import RawFault, TransportFailure, classify
+from llmrouter.providers.base import ProviderCall
+
+__all__ = [
+    "DEFAULT_MAX_CONNECTIONS",
+    "HttpClient",
+    "Redact",
+    "dumps",
+    "fault",
+    "join_url",
+    "loads",
+    "malformed",
+    "read_body",
+    "transport_fault",
+    "upstream_model",
+]
+
+Redact = Callable[[str], str]
+
+DEFAULT_MAX_CONNECTIONS = 1000
+"""Pool size of one adapter. LLM calls last seconds, so many run at once."""
+
+# Decoding JSON with the stdlib costs ~4 us per response body here; orjson would save ~3 us of
+# ~280 us per call (see benchmarks/README.md): not worth a dependency.
+loads: Callable[[bytes | str], Any] = json.loads
+
+
+def dumps(payload: Any) -> bytes:
+    """Compact JSON as UTF-8 bytes (non-ASCII text is sent as is, not escaped)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def upstream_model(model: str) -> str:
+    """The model id to send upstream: the part after the first "/" (`zai/glm-4.6` -> `glm-4.6`)."""
+    prefix, sep, rest = model.partition("/")
+    return rest if sep and rest else prefix
+
+
+def join_url(api_base: str, route: str) -> str:
+    """`api_base` + `/` + `route`, unless `api_base` already ends with `route`."""
+    base = api_base.rstrip("/")
+    return base if base.endswith("/" + route) else f"{base}/{route}"
+
+
+def fault(call: ProviderCall, raw: RawFault, redact: Redact) -> ProviderError:
+    """Classify `raw` for this call (the message is scrubbed by `redact`)."""
+    deployment = call.deployment
+    return classify(
+        raw, model=deployment.name, provider=deployment.provider_name, redact=redact
+    )
+
+
+def transport_fault(exc: BaseException, *, started: bool) -> RawFault:
+    """What an aiohttp (or OS) exception means. `started`: the response headers had arrived,
+    so a dropped connection is a connection closed mid-body, not a failure to connect."""
+    failure: TransportFailure
+    if isinstance(exc, asyncio.TimeoutError):  # aiohttp's timeouts subclass it
+        failure = "timeout"
+    elif isinstance(exc, (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError)) or (
+        started and isinstance(exc, (aiohttp.ClientConnectionError, OSError))
+    ):
+        failure = "closed"
+    else:
+        failure = "connect"
+    text = str(exc)
+    message = f"{type(exc).__name__}: {text}" if text else ""
+    return RawFault(transport=failure, message=message)
+
+
+class HttpClient:
+    """A lazily created, pooled `aiohttp.ClientSession` bound to the running event loop.
+
+    The session is made on the first request (an adapter can be built outside a loop) and
+    remade if the adapter is later used from another loop. `aclose()` closes it.
+    """
+
+    def __init__(self, *, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._proxies: dict[str, str | None] = {}
+
+    def __repr__(self) -> str:
+        state = "open" if self._session is not None and not self._session.closed else "idle"
+        return f"HttpClient({state}, max_connections={self._max_connections})"
+
+    def _open(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None and not session.closed and self._loop is loop:
+            return session
+        connector = aiohttp.TCPConnector(limit=self._max_connections, limit_per_host=0)
+        session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=None),
+            auto_decompress=True,
+            raise_for_status=False,
+            cookie_jar=aiohttp.DummyCookieJar(),  # no state shared between tenants
+            trust_env=False,  # proxies are resolved once per origin below, not per request
+        )
+        self._session, self._loop = session, loop
+        return session
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy from HTTP(S)_PROXY / NO_PROXY for `url`'s origin, looked up once."""
+        scheme, _, rest = url.partition("://")
+        origin = f"{scheme}://{rest.split('/', 1)[0]}"
+        if origin not in self._proxies:
+            host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+            proxies = urllib.request.getproxies_environment()
+            proxy = proxies.get(scheme.lower()) or proxies.get("all")
+            if proxy and urllib.request.proxy_bypass_environment(host, proxies):
+                proxy = None
+            self._proxies[origin] = proxy or None
+        return self._proxies[origin]
+
+    async def post(
+        self,
+        call: ProviderCall,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        redact: Redact,
+        *,
+        stream: bool,
+    ) -> aiohttp.ClientResponse:
+        """POST `body`; return the 2xx response with its body unread. Every failure (transport
+        or non-2xx answer) is raised as a classified `ProviderError`."""
+        t = call.timeout_s
+        timeout = (
+            aiohttp.ClientTimeout(total=None, connect=t, sock_read=t)
+            if stream
+            else aiohttp.ClientTimeout(total=t)
+        )
+        try:
+            resp = await self._open().post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=timeout,
+                proxy=self._proxy(url),
+                allow_redirects=False,
+            )
+        except Exception as exc:  # the translation boundary for everything before headers
+            raise fault(call, transport_fault(exc, started=False), redact) from None
+        if 200 <= resp.status < 300:
+            return resp
+        text = (await read_body(resp, call, redact)).decode("utf-8", "replace")
+        headers_seen = {k.lower(): v for k, v in resp.headers.items()}
+        raise fault(call, RawFault(resp.status, text, headers_seen), redact)
+
+    async def aclose(self) -> None:
+        """Close the session and its pooled connections."""
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+
+
+async def read_body(resp: aiohttp.ClientResponse, call: ProviderCall, redact: Redact) -> bytes:
+    """The whole body; the connection goes back to the pool when it was read to the end and is
+    closed on any failure or cancellation."""
+    try:
+        data = await resp.read()
+    except BaseException as exc:
+        resp.close()
+        if isinstance(exc, Exception):
+            raise fault(call, transport_fault(exc, started=True), redact) from None
+        raise
+    resp.release()
+    return data
+
+
+def malformed(call: ProviderCall, redact: Redact, what: str) -> ProviderError:
+    """A 2xx answer (or SSE event) that is not what the wire format promises. The offending
+    text is left out: it may quote the conversation."""
+    raw = RawFault(status=200, malformed=True, message=f"unparseable {what}")
+    return fault(call, raw, redact)
