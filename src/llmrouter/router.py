@@ -165,7 +165,7 @@ class Router:
             if request.stream:
                 return await self._open_stream(route, request)
             return await self._complete(route, request)
-        template = RouteInfo(route=route.name, model="", provider="", strategy=route.strategy.name)
+        template = route.hit_template
         if request.stream:
             return await self._cache.stream(
                 decision,

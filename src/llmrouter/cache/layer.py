@@ -161,14 +161,19 @@ class ResponseCache:
 def _as_hit(
     resp: ChatCompletion, route: RouteInfo, model: str | None = None, provider: str | None = None
 ) -> ChatCompletion:
+    """`resp` marked as served by the cache. Hits decoded from the store are fresh objects and
+    are marked in place (this is the hot path); a shared single-flight answer is copied."""
     origin = resp.route
-    info = route.model_copy(
-        update={
-            "model": model or (origin.model if origin else route.model),
-            "provider": provider or (origin.provider if origin else route.provider),
-            "attempts": [],
-            "cost_usd": 0.0,
-            "cache_hit": True,
-        }
+    info = RouteInfo(
+        route=route.route,
+        model=model or (origin.model if origin else route.model),
+        provider=provider or (origin.provider if origin else route.provider),
+        strategy=route.strategy,
+        attempts=[],
+        cost_usd=0.0,
+        cache_hit=True,
     )
-    return resp.model_copy(update={"route": info})
+    if model is None:
+        return resp.model_copy(update={"route": info})
+    resp.route = info
+    return resp

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from llmrouter.config.loader import suggest
 from llmrouter.config.schema import RouteCacheConfig, RouteConfig, RouterConfig
@@ -11,12 +12,13 @@ from llmrouter.errors import RouteNotFoundError
 from llmrouter.policy import RoutePolicy
 from llmrouter.providers.base import Deployment
 from llmrouter.routing.strategies import Strategy, create_strategy
+from llmrouter.types import RouteInfo
 
 __all__ = ["Route", "RouteTable"]
 
 
 @dataclass(frozen=True)
-class Route:
+class Route:  # not slotted: cached_property needs __dict__
     name: str
     candidates: tuple[Deployment, ...]
     strategy: Strategy
@@ -25,6 +27,11 @@ class Route:
     timeout_s: float
     attempt_timeout_s: float | None
     cache: RouteCacheConfig
+
+    @cached_property
+    def hit_template(self) -> RouteInfo:
+        """The RouteInfo a cache hit starts from (built once: this is the hot path)."""
+        return RouteInfo(route=self.name, model="", provider="", strategy=self.strategy.name)
 
 
 class RouteTable:
