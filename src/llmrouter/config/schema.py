@@ -19,6 +19,7 @@ __all__ = [
     "RouteCacheConfig",
     "RouteConfig",
     "RouterConfig",
+    "TelemetryConfig",
 ]
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -91,6 +92,16 @@ class FaultPolicyOverride(_Section):
     """Move on to the next candidate model."""
 
 
+class TelemetryConfig(_Section):
+    """OpenTelemetry spans and metrics (API only; the SDK and exporters are the user's choice)."""
+
+    enabled: bool = True
+    """Emit spans and metrics through the global (or injected) tracer and meter providers."""
+    capture_content: bool = False
+    """Record prompts and completions on spans. Also turned on by the standard
+    OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true environment variable."""
+
+
 class RouteCacheConfig(_Section):
     """Per-route cache switch and time to live."""
 
@@ -156,3 +167,4 @@ class RouterConfig(_Section):
     routes: dict[str, RouteConfig] = Field(default_factory=dict)
     cache: CacheConfig | None = None
     """Off unless present."""
+    telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
