@@ -31,6 +31,7 @@ from llmrouter.policy import RoutePolicy
 from llmrouter.providers.base import Deployment
 from llmrouter.routing.health import HealthRegistry
 from llmrouter.routing.table import Route
+from llmrouter.telemetry.instrument import NOOP_REQUEST, AttemptScope, RequestScope
 from llmrouter.types import Attempt
 
 __all__ = ["AttemptFn", "Executor", "Outcome", "RetrySettings"]
@@ -55,14 +56,18 @@ class Outcome(Generic[T]):
     result: T
     deployment: Deployment
     attempts: list[Attempt]
+    attempt_scope: AttemptScope
+    """The telemetry scope of the answering attempt, still open: the caller ends it."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Plan:
     policy: RoutePolicy
     retries: int
     deadline: float
     attempt_timeout_s: float | None
+    scope: RequestScope
+    answered: AttemptScope | None = None
 
 
 class Executor:
@@ -91,10 +96,11 @@ class Executor:
         attempt_fn: AttemptFn[T],
         *,
         timeout_s: float,
+        scope: RequestScope = NOOP_REQUEST,
     ) -> Outcome[T]:
         """Try `candidates` (the route's models, in the strategy's order) within `timeout_s`."""
         plan = _Plan(
-            route.policy, route.retries, self._clock() + timeout_s, route.attempt_timeout_s
+            route.policy, route.retries, self._clock() + timeout_s, route.attempt_timeout_s, scope
         )
         attempts: list[Attempt] = []
         last_error: ProviderError | None = None
@@ -112,6 +118,7 @@ class Executor:
                 rule = plan.policy.for_kind(err.kind)
                 if rule.mark_unhealthy:
                     self._report_unhealthy(deployment, err)
+                    scope.model_unhealthy(deployment.name, err.kind)
                 if not rule.fallback:
                     err.attempts = attempts
                     raise err from None
@@ -125,8 +132,10 @@ class Executor:
                         err.kind,
                         nxt,
                     )
+                    await scope.fallback(deployment.name, nxt, err.kind)
                 continue
-            return Outcome(result, deployment, attempts)
+            assert plan.answered is not None
+            return Outcome(result, deployment, attempts, plan.answered)
         raise _all_failed(attempts, last_error, timeout_s, self._clock() >= plan.deadline)
 
     async def _with_retries(
@@ -171,6 +180,7 @@ class Executor:
         remaining = plan.deadline - self._clock()
         timeout = min(remaining, plan.attempt_timeout_s or math.inf)
         started = self._clock()
+        scope = plan.scope.attempt(deployment, len(attempts) + 1)
         try:
             result = await asyncio.wait_for(attempt_fn(deployment, timeout), timeout)
         except asyncio.TimeoutError:
@@ -180,9 +190,14 @@ class Executor:
                 provider=deployment.provider_name,
             )
             attempts.append(_failed(deployment, err, self._clock() - started))
+            await scope.failed(err, attempts[-1])
             raise err from None
         except ProviderError as exc:
             attempts.append(_failed(deployment, exc, self._clock() - started))
+            await scope.failed(exc, attempts[-1])
+            raise
+        except BaseException as exc:  # cancelled: end the span, record no attempt
+            await asyncio.shield(scope.failed(exc, None))
             raise
         attempts.append(
             Attempt(
@@ -192,6 +207,8 @@ class Executor:
                 latency_s=self._clock() - started,
             )
         )
+        plan.answered = scope
+        await scope.answered(attempts[-1])
         return result
 
     def _report_unhealthy(self, deployment: Deployment, err: ProviderError) -> None:

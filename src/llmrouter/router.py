@@ -26,6 +26,9 @@ from llmrouter.request import CompletionRequest
 from llmrouter.routing.health import HealthRegistry, ModelHealth
 from llmrouter.routing.table import Route, RouteTable
 from llmrouter.streaming import RouterStream
+from llmrouter.telemetry.events import RouterCallbacks
+from llmrouter.telemetry.instrument import RequestScope
+from llmrouter.telemetry.setup import build_instrumentation
 from llmrouter.types import Attempt, ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
 
 __all__ = ["Router"]
@@ -53,10 +56,14 @@ class Router:
         retry: RetrySettings | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        callbacks: Sequence[RouterCallbacks] = (),
+        tracer_provider: Any | None = None,
+        meter_provider: Any | None = None,
     ) -> None:
         """Build a router. `env` replaces `os.environ` for `${VAR}` references; `provider`
         replaces the litellm adapter for every model (tests); `clock`/`sleep` drive deadlines and
-        backoff (tests inject fakes so nothing really waits)."""
+        backoff (tests inject fakes so nothing really waits). `callbacks` receive typed events;
+        `tracer_provider` / `meter_provider` replace OpenTelemetry's global providers."""
         loaded = config if isinstance(config, LoadedConfig) else load_dict(config.model_dump())
         resolved = loaded.resolve_providers(os.environ if env is None else env)
         self._config = loaded.config
@@ -81,6 +88,13 @@ class Router:
             ResponseCache.from_config(loaded.config.cache, loaded.cache_url(env), clock)
             if loaded.config.cache is not None
             else None
+        )
+        self._instrument = build_instrumentation(
+            loaded.config.telemetry,
+            callbacks=callbacks,
+            tracer_provider=tracer_provider,
+            meter_provider=meter_provider,
+            env=os.environ if env is None else env,
         )
 
     @classmethod
@@ -160,26 +174,45 @@ class Router:
             params=params,
         )
         route = self._routes.resolve(request.target)
+        scope = self._instrument.request(route.name, request)
+        try:
+            result = await self._serve(route, request, scope)
+        except BaseException as err:
+            await asyncio.shield(scope.failed(err))
+            raise
+        if isinstance(result, RouterStream):
+            result.watch(lambda answer: scope.succeeded(_info(answer)), scope.failed)
+        else:
+            await scope.succeeded(_info(result))
+        return result
+
+    async def _serve(
+        self, route: Route, request: CompletionRequest, scope: RequestScope
+    ) -> ChatCompletion | RouterStream:
+        """Cache, then routing and execution."""
         decision = self._cache.decide(route.cache, request) if self._cache else None
         if self._cache is None or decision is None:
             if request.stream:
-                return await self._open_stream(route, request)
-            return await self._complete(route, request)
+                return await self._open_stream(route, request, scope)
+            return await self._complete(route, request, scope)
         template = route.hit_template
         if request.stream:
             return await self._cache.stream(
                 decision,
                 template,
-                lambda: self._open_stream(route, request),
+                lambda: self._open_stream(route, request, scope),
                 clock=self._clock,
                 pass_usage_chunk=_wants_usage(request),
             )
         return await self._cache.complete(
-            decision, template, lambda: self._complete(route, request)
+            decision, template, lambda: self._complete(route, request, scope)
         )
 
-    async def _complete(self, route: Route, request: CompletionRequest) -> ChatCompletion:
+    async def _complete(
+        self, route: Route, request: CompletionRequest, scope: RequestScope
+    ) -> ChatCompletion:
         order = self._order(route, request)
+        scope.routing(route.strategy.name, [d.name for d in order])
         timeout_s = request.timeout_s or route.timeout_s
 
         async def attempt(deployment: Deployment, attempt_timeout: float) -> ChatCompletion:
@@ -192,13 +225,17 @@ class Router:
                 raise fault
             return resp
 
-        outcome = await self._executor.run(route, order, attempt, timeout_s=timeout_s)
+        outcome = await self._executor.run(route, order, attempt, timeout_s=timeout_s, scope=scope)
         resp = outcome.result
         info = self._route_info(route, outcome.deployment, outcome.attempts, resp.usage)
+        outcome.attempt_scope.completed(resp)
         return resp.model_copy(update={"route": info})
 
-    async def _open_stream(self, route: Route, request: CompletionRequest) -> RouterStream:
+    async def _open_stream(
+        self, route: Route, request: CompletionRequest, scope: RequestScope
+    ) -> RouterStream:
         order = self._order(route, request)
+        scope.routing(route.strategy.name, [d.name for d in order])
         timeout_s = request.timeout_s or route.timeout_s
         deadline = self._clock() + timeout_s
 
@@ -210,14 +247,14 @@ class Router:
             head = await _read_head(iterator, deployment)  # closes the iterator if it fails
             return head, iterator
 
-        outcome = await self._executor.run(route, order, attempt, timeout_s=timeout_s)
+        outcome = await self._executor.run(route, order, attempt, timeout_s=timeout_s, scope=scope)
         head, rest = outcome.result
         deployment = outcome.deployment
 
         def route_info(usage: Usage) -> RouteInfo:
             return self._route_info(route, deployment, outcome.attempts, usage)
 
-        return RouterStream(
+        stream = RouterStream(
             first=head,
             rest=rest,
             model=deployment.name,
@@ -228,6 +265,16 @@ class Router:
             pass_usage_chunk=_wants_usage(request),
             route_info=route_info,
         )
+        attempt_scope = outcome.attempt_scope
+
+        async def attempt_done(answer: ChatCompletion) -> None:
+            attempt_scope.completed(answer)
+
+        async def attempt_broke(reason: BaseException | None) -> None:
+            attempt_scope.broke(reason)
+
+        stream.watch(attempt_done, attempt_broke)
+        return stream
 
     @staticmethod
     def _route_info(
@@ -269,6 +316,11 @@ class Router:
 
     def __repr__(self) -> str:
         return f"Router(routes={self._routes.route_names!r}, models={list(self._deployments)!r})"
+
+
+def _info(resp: ChatCompletion) -> RouteInfo:
+    assert resp.route is not None  # every response the router returns carries its route
+    return resp.route
 
 
 def _call(deployment: Deployment, request: CompletionRequest, timeout_s: float) -> ProviderCall:

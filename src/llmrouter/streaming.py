@@ -22,7 +22,7 @@ __all__ = ["RouterStream"]
 
 RouteFactory = Callable[[Usage], RouteInfo]
 OnComplete = Callable[[ChatCompletion], Awaitable[None]]
-OnAbort = Callable[[BaseException | None], None]
+OnAbort = Callable[[BaseException | None], Awaitable[None]]
 
 
 async def _nothing() -> AsyncIterator[ChatCompletionChunk]:
@@ -67,8 +67,7 @@ class RouterStream:
         self._assembler = CompletionAssembler()
         self._finish_reason: str | None = None
         self._closed = False
-        self._on_complete: OnComplete | None = None
-        self._on_abort: OnAbort | None = None
+        self._watchers: list[tuple[OnComplete, OnAbort]] = []
         self.route: RouteInfo | None = None
         """Filled in when the stream ends normally."""
 
@@ -95,9 +94,9 @@ class RouterStream:
         )
 
     def watch(self, on_complete: OnComplete, on_abort: OnAbort) -> None:
-        """Be told of the assembled answer when the stream ends, or of why it did not."""
-        self._on_complete = on_complete
-        self._on_abort = on_abort
+        """Be told of the assembled answer when the stream ends, or of why it did not
+        (`None`: the reader stopped early). Watchers run once, in the order they were added."""
+        self._watchers.append((on_complete, on_abort))
 
     @property
     def text(self) -> str:
@@ -187,15 +186,17 @@ class RouterStream:
     async def _finish(self) -> None:
         self.route = self._route_info(self._assembler.usage or Usage())
         await self._close_upstream()
-        if self._on_complete is not None:
-            callback, self._on_complete, self._on_abort = self._on_complete, None, None
-            await callback(self._assembler.result().model_copy(update={"route": self.route}))
+        watchers, self._watchers = self._watchers, []
+        if watchers:
+            answer = self._assembler.result().model_copy(update={"route": self.route})
+            for on_complete, _ in watchers:
+                await on_complete(answer)
 
     async def _abort(self, reason: BaseException | None) -> None:
         await self._close_upstream()
-        if self._on_abort is not None:
-            callback, self._on_complete, self._on_abort = self._on_abort, None, None
-            callback(reason)
+        watchers, self._watchers = self._watchers, []
+        for _, on_abort in watchers:
+            await on_abort(reason)
 
     async def _close_upstream(self) -> None:
         if self._closed:

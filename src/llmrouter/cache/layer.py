@@ -134,7 +134,7 @@ class ResponseCache:
             if leader is not None:
                 self._flights.land(leader, answer)
 
-        def on_abort(reason: BaseException | None) -> None:
+        async def on_abort(reason: BaseException | None) -> None:
             if leader is not None:
                 self._flights.crash(leader, reason)
 
