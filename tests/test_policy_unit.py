@@ -164,7 +164,7 @@ async def test_context_window_falls_back_only_to_larger_windows(make_router: Mak
     assert resp.route.model == "large"
     assert models_called(provider) == ["small", "large"]
     skipped = [a for a in resp.route.attempts if a.outcome == "skipped"]
-    assert [(a.model, a.error) for a in skipped] == [("same", "context window not larger")]
+    assert [(a.model, a.error) for a in skipped] == [("same", "context_window")]
 
 
 async def test_all_models_failing_raises_with_attempts(make_router: MakeRouter) -> None:

@@ -24,6 +24,7 @@ from llmrouter.errors import (
 )
 from llmrouter.executor import RetrySettings
 from llmrouter.router import Router
+from llmrouter.routing.dispatch import RoutingSettings
 from llmrouter.streaming import RouterStream
 from llmrouter.types import (
     Attempt,
@@ -61,6 +62,7 @@ __all__ = [
     "RouteNotFoundError",
     "Router",
     "RouterStream",
+    "RoutingSettings",
     "StreamInterruptedError",
     "Usage",
     "__version__",

@@ -106,11 +106,42 @@ class RequestValidationError(LLMRouterError, ValueError):
 
 
 class NoEligibleModelError(LLMRouterError):
-    """Policy, budgets or health left no model that may serve the request."""
+    """Policy, budgets or health left no model that may serve the request.
+
+    `attempts` holds one `outcome="skipped"` record per candidate, with the reason in `error`
+    (`context_window`, `no_tools`, `no_vision`, `no_json`, `budget`) and a `detail`.
+    """
+
+    def __init__(self, message: str, attempts: Sequence[Attempt] = ()) -> None:
+        super().__init__(message)
+        self.attempts = list(attempts)
 
 
 class BudgetExceededError(LLMRouterError):
-    """A route or tenant budget is exhausted."""
+    """A route or tenant budget is exhausted; raised before any upstream call.
+
+    `scope` is the budget's scope (`route:chat`, `tenant:acme`, `tenant:*`), `tenant` the
+    request's tenant, `resets_at` the Unix time when its window ends.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        scope: str,
+        limit_usd: float,
+        spent_usd: float,
+        window: str,
+        resets_at: float,
+        tenant: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.scope = scope
+        self.tenant = tenant
+        self.limit_usd = limit_usd
+        self.spent_usd = spent_usd
+        self.window = window
+        self.resets_at = resets_at
 
 
 class AllModelsFailedError(LLMRouterError):

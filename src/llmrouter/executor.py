@@ -1,10 +1,15 @@
 """Runs a request's attempts: same-model retries (tenacity), fallback, one deadline.
 
 The decision for each fault comes from the route's `RoutePolicy`; this module only applies it:
-- retry the same model while the policy allows, `retries` lasts, and the wait (the larger of
-  the provider's Retry-After and a jittered exponential backoff) fits before the deadline;
+- before every attempt the `Guard` admits the model or not (open circuit, concurrency limit):
+  a refused model is skipped without a call;
+- retry the same model while the policy allows, `retries` lasts, the retry budget has room,
+  and the wait (the larger of the provider's Retry-After and a jittered exponential backoff)
+  fits before the deadline;
 - otherwise fall back to the next candidate if the policy allows, else raise the fault;
-- raise `AllModelsFailedError` when no candidate (or no time) is left.
+- with `hedge_after_ms`, the first two candidates race once the first is slow;
+- raise `AllModelsFailedError` (or `NoEligibleModelError` when every candidate was skipped)
+  when no candidate, or no time, is left.
 """
 
 from __future__ import annotations
@@ -26,9 +31,12 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
-from llmrouter.errors import AllModelsFailedError, ProviderError, ProviderTimeoutError
+from llmrouter import attempt_records as records
+from llmrouter.errors import ProviderError, ProviderTimeoutError
 from llmrouter.policy import RoutePolicy
 from llmrouter.providers.base import Deployment
+from llmrouter.resilience.guard import Admission, Guard
+from llmrouter.resilience.hedging import HedgeFailed, race
 from llmrouter.routing.health import HealthRegistry
 from llmrouter.routing.table import Route
 from llmrouter.telemetry.instrument import NOOP_REQUEST, AttemptScope, RequestScope
@@ -60,14 +68,22 @@ class Outcome(Generic[T]):
     """The telemetry scope of the answering attempt, still open: the caller ends it."""
 
 
+class _Skip(Exception):
+    """The guard refused the model: skip it without a call."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
 @dataclass
 class _Plan:
+    route: Route
     policy: RoutePolicy
-    retries: int
     deadline: float
-    attempt_timeout_s: float | None
     scope: RequestScope
-    answered: AttemptScope | None = None
+    attempts: list[Attempt]
 
 
 class Executor:
@@ -80,10 +96,12 @@ class Executor:
         sleep: Callable[[float], Awaitable[None]],
         health: HealthRegistry,
         retry: RetrySettings | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
         self._health = health
+        self._guard = guard
         settings = retry or RetrySettings()
         self._backoff = wait_random_exponential(
             multiplier=settings.backoff_initial_s, max=settings.backoff_max_s
@@ -97,23 +115,45 @@ class Executor:
         *,
         timeout_s: float,
         scope: RequestScope = NOOP_REQUEST,
+        skipped: Sequence[Attempt] = (),
     ) -> Outcome[T]:
-        """Try `candidates` (the route's models, in the strategy's order) within `timeout_s`."""
-        plan = _Plan(
-            route.policy, route.retries, self._clock() + timeout_s, route.attempt_timeout_s, scope
-        )
-        attempts: list[Attempt] = []
+        """Try `candidates` (the route's models, in the strategy's order) within `timeout_s`.
+
+        `skipped` (candidates left out before any call) start the attempts record, so they
+        appear on the outcome and on every error raised."""
+        plan = _Plan(route, route.policy, self._clock() + timeout_s, scope, list(skipped))
+        attempts = plan.attempts
         last_error: ProviderError | None = None
         window_floor: int | None = None  # set after a context-window fault
-        for index, deployment in enumerate(candidates):
-            if window_floor is not None and not _larger_window(deployment, window_floor):
-                attempts.append(_skipped(deployment, "context window not larger"))
-                continue
+        pending = list(candidates)
+        while pending:
+            if window_floor is not None:
+                for d in [d for d in pending if not _larger_window(d, window_floor)]:
+                    attempts.append(records.skipped(d, "context_window", "window not larger"))
+                pending = [d for d in pending if _larger_window(d, window_floor)]
+                if not pending:
+                    break
             if self._clock() >= plan.deadline:
                 break
+            hedged = route.hedge_after_s is not None and len(pending) >= 2
+            contenders = pending[:2] if hedged else pending[:1]
             try:
-                result = await self._with_retries(deployment, attempt_fn, plan, attempts)
-            except ProviderError as err:
+                winner, (result, answered) = await self._step(contenders, attempt_fn, plan)
+            except _Skip as skip:
+                attempts.append(records.skipped(pending[0], skip.reason, skip.detail))
+                pending = pending[1:]
+                continue
+            except HedgeFailed as failure:
+                errors = failure.errors
+            except ProviderError as single:
+                errors = [single]
+            else:
+                return Outcome(result, contenders[winner], attempts, answered)
+            for deployment, err in zip(contenders, errors, strict=False):
+                if isinstance(err, _Skip):
+                    attempts.append(records.skipped(deployment, err.reason, err.detail))
+                    continue
+                assert isinstance(err, ProviderError)
                 last_error = err
                 rule = plan.policy.for_kind(err.kind)
                 if rule.mark_unhealthy:
@@ -124,33 +164,62 @@ class Executor:
                     raise err from None
                 if rule.larger_window_only:
                     window_floor = deployment.context_window or 0
-                nxt = candidates[index + 1].name if index + 1 < len(candidates) else None
-                if nxt is not None:
-                    logger.warning(
-                        "llmrouter: %s failed (%s), falling back to %s",
-                        deployment.name,
-                        err.kind,
-                        nxt,
-                    )
-                    await scope.fallback(deployment.name, nxt, err.kind)
-                continue
-            assert plan.answered is not None
-            return Outcome(result, deployment, attempts, plan.answered)
-        raise _all_failed(attempts, last_error, timeout_s, self._clock() >= plan.deadline)
+            pending = pending[len(errors) :]
+            if pending and last_error is not None:
+                failed_model = contenders[len(errors) - 1].name
+                logger.warning(
+                    "llmrouter: %s failed (%s), falling back to %s",
+                    failed_model,
+                    last_error.kind,
+                    pending[0].name,
+                )
+                await scope.fallback(failed_model, pending[0].name, last_error.kind)
+        raise records.no_answer(attempts, last_error, timeout_s, self._clock() >= plan.deadline)
+
+    async def _step(
+        self, contenders: list[Deployment], attempt_fn: AttemptFn[T], plan: _Plan
+    ) -> tuple[int, tuple[T, AttemptScope]]:
+        """One candidate, or a hedged race of two."""
+        if len(contenders) == 1:
+            return 0, await self._with_retries(contenders[0], attempt_fn, plan)
+        assert plan.route.hedge_after_s is not None
+
+        async def discard(loser: tuple[T, AttemptScope]) -> None:
+            result, scope = loser
+            scope.broke(None)
+            closer = getattr(result, "aclose", None)
+            if closer is not None:
+                await closer()
+
+        def fatal(error: BaseException) -> bool:
+            return (
+                isinstance(error, ProviderError) and not plan.policy.for_kind(error.kind).fallback
+            )
+
+        return await race(
+            lambda: self._with_retries(contenders[0], attempt_fn, plan),
+            lambda: self._with_retries(contenders[1], attempt_fn, plan),
+            plan.route.hedge_after_s,
+            fatal=fatal,
+            discard=discard,
+        )
 
     async def _with_retries(
-        self,
-        deployment: Deployment,
-        attempt_fn: AttemptFn[T],
-        plan: _Plan,
-        attempts: list[Attempt],
-    ) -> T:
+        self, deployment: Deployment, attempt_fn: AttemptFn[T], plan: _Plan
+    ) -> tuple[T, AttemptScope]:
+        guard = self._guard
+        if guard is not None:
+            guard.first_attempt(deployment.name)
+
         def retryable(exc: BaseException) -> bool:
-            return isinstance(exc, ProviderError) and plan.policy.for_kind(exc.kind).retry
+            if not isinstance(exc, ProviderError) or not plan.policy.for_kind(exc.kind).retry:
+                return False
+            return guard is None or guard.try_retry(deployment.name)
 
         retrying = AsyncRetrying(
             stop=stop_any(
-                stop_after_attempt(plan.retries + 1), _StopPastDeadline(self._clock, plan.deadline)
+                stop_after_attempt(plan.route.retries + 1),
+                _StopPastDeadline(self._clock, plan.deadline),
             ),
             wait=self._wait,
             retry=retry_if_exception(retryable),
@@ -160,7 +229,7 @@ class Executor:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._attempt(deployment, attempt_fn, plan, attempts)
+                return await self._attempt(deployment, attempt_fn, plan)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     def _wait(self, state: RetryCallState) -> float:
@@ -170,17 +239,30 @@ class Executor:
         retry_after = exc.retry_after_s if isinstance(exc, ProviderError) else None
         return max(backoff, retry_after or 0.0)
 
+    def _admit(self, deployment: Deployment, plan: _Plan) -> Admission | None:
+        if self._guard is None:
+            return None
+        admission = self._guard.admit(deployment.name, plan.route.breaker)
+        if isinstance(admission, str):
+            stats = self._guard.stats(deployment.name)
+            detail = (
+                f"circuit open, probe in {stats.retry_in_s:.1f}s"
+                if admission == "circuit_open"
+                else f"{stats.in_flight} requests in flight"
+            )
+            raise _Skip(admission, detail)
+        return admission
+
     async def _attempt(
-        self,
-        deployment: Deployment,
-        attempt_fn: AttemptFn[T],
-        plan: _Plan,
-        attempts: list[Attempt],
-    ) -> T:
+        self, deployment: Deployment, attempt_fn: AttemptFn[T], plan: _Plan
+    ) -> tuple[T, AttemptScope]:
+        admission = self._admit(deployment, plan)
+        attempts = plan.attempts
         remaining = plan.deadline - self._clock()
-        timeout = min(remaining, plan.attempt_timeout_s or math.inf)
+        timeout = min(remaining, plan.route.attempt_timeout_s or math.inf)
         started = self._clock()
         scope = plan.scope.attempt(deployment, len(attempts) + 1)
+        verdict: str | None = "cancelled"
         try:
             result = await asyncio.wait_for(attempt_fn(deployment, timeout), timeout)
         except asyncio.TimeoutError:
@@ -189,27 +271,26 @@ class Executor:
                 model=deployment.name,
                 provider=deployment.provider_name,
             )
-            attempts.append(_failed(deployment, err, self._clock() - started))
+            verdict = err.kind
+            attempts.append(records.failed(deployment, err, self._clock() - started))
             await scope.failed(err, attempts[-1])
             raise err from None
         except ProviderError as exc:
-            attempts.append(_failed(deployment, exc, self._clock() - started))
+            verdict = exc.kind
+            attempts.append(records.failed(deployment, exc, self._clock() - started))
             await scope.failed(exc, attempts[-1])
             raise
         except BaseException as exc:  # cancelled: end the span, record no attempt
             await asyncio.shield(scope.failed(exc, None))
             raise
-        attempts.append(
-            Attempt(
-                model=deployment.name,
-                provider=deployment.provider_name,
-                outcome="ok",
-                latency_s=self._clock() - started,
-            )
-        )
-        plan.answered = scope
-        await scope.answered(attempts[-1])
-        return result
+        else:
+            verdict = None
+            attempts.append(records.succeeded(deployment, self._clock() - started))
+            await scope.answered(attempts[-1])
+            return result, scope
+        finally:
+            if self._guard is not None and admission is not None:
+                self._guard.release(admission, verdict, self._clock() - started)
 
     def _report_unhealthy(self, deployment: Deployment, err: ProviderError) -> None:
         self._health.mark_unhealthy(deployment.name, err.kind)
@@ -242,24 +323,6 @@ def _larger_window(deployment: Deployment, floor: int) -> bool:
     return window is None or window > floor
 
 
-def _skipped(deployment: Deployment, reason: str) -> Attempt:
-    return Attempt(
-        model=deployment.name, provider=deployment.provider_name, outcome="skipped", error=reason
-    )
-
-
-def _failed(deployment: Deployment, err: ProviderError, latency_s: float) -> Attempt:
-    return Attempt(
-        model=deployment.name,
-        provider=deployment.provider_name,
-        outcome="error",
-        error=err.kind,
-        status_code=err.status_code,
-        latency_s=latency_s,
-        detail=err.detail,
-    )
-
-
 def _log_retry(state: RetryCallState) -> None:
     exc = state.outcome.exception() if state.outcome is not None else None
     if isinstance(exc, ProviderError):
@@ -269,15 +332,3 @@ def _log_retry(state: RetryCallState) -> None:
             exc.kind,
             state.upcoming_sleep,
         )
-
-
-def _all_failed(
-    attempts: list[Attempt], last: ProviderError | None, timeout_s: float, out_of_time: bool
-) -> AllModelsFailedError:
-    tried = [a for a in attempts if a.outcome == "error"]
-    summary = "; ".join(f"{a.model}: {a.error}" for a in tried) or "no attempt made"
-    if out_of_time:
-        message = f"deadline of {timeout_s:g}s exceeded after {len(tried)} attempts ({summary})"
-    else:
-        message = f"all models failed ({summary})"
-    return AllModelsFailedError(message, attempts, last)

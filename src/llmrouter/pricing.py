@@ -2,47 +2,126 @@
 
 The map is read from the JSON file shipped inside the litellm package, without importing
 litellm (slow) and without any network access.
+
+Every price is held in USD per million tokens. A model's price is one or more tiers chosen by
+the prompt's token count (vendors such as Google and Alibaba charge more for long prompts);
+each tier prices four kinds of token:
+
+- uncached prompt tokens (`input`), prompt tokens read from the provider's prompt cache
+  (`cached_input`, part of `prompt_tokens`), completion tokens (`output`) and reasoning tokens
+  (`reasoning`, part of `completion_tokens`), following the OpenAI usage convention.
+
+Precedence, field by field: YAML `price_tiers` (replace every bundled price), else YAML flat
+prices (a flat override drops the bundled tiers), else the bundled map. YAML prices are in the
+model's `currency`, converted with the top-level `currencies` rate; bundled prices are USD.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from llmrouter.config.schema import ModelConfig
+from llmrouter.config.schema import ModelConfig, PriceTierConfig
 from llmrouter.types import Usage
 
-__all__ = ["Price", "bundled_price_map", "price_for"]
+__all__ = ["Price", "PriceTier", "bundled_entry", "bundled_price_map", "price_for"]
 
 _PRICE_FILE = "model_prices_and_context_window_backup.json"
+_ABOVE = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
+_MTOK = 1_000_000
+
+Source = Literal["config", "bundled", "config+bundled", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class PriceTier:
+    """USD per million tokens for prompts of up to `max_input_tokens` (None: no upper bound)."""
+
+    max_input_tokens: int | None
+    input_per_mtok: float
+    output_per_mtok: float
+    cached_input_per_mtok: float
+    reasoning_per_mtok: float
 
 
 @dataclass(frozen=True)
 class Price:
-    """USD per million tokens, and the context window, of one model entry."""
+    """The effective price and context window of one model entry, in USD per million tokens.
+
+    `input_per_mtok` and friends describe the first (or only) tier; `tiers` holds all of them.
+    """
 
     input_per_mtok: float | None
     output_per_mtok: float | None
     context_window: int | None
-    source: Literal["config", "bundled", "config+bundled", "none"]
+    source: Source
+    cached_input_per_mtok: float | None = None
+    reasoning_per_mtok: float | None = None
+    tiers: tuple[PriceTier, ...] = field(default=())
+    currency: str = "USD"
+    """The currency the config's prices are stated in (converted to USD here)."""
+    usd_per_unit: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.tiers and self.input_per_mtok is not None and self.output_per_mtok is not None:
+            flat = PriceTier(
+                None,
+                self.input_per_mtok,
+                self.output_per_mtok,
+                _or(self.cached_input_per_mtok, self.input_per_mtok),
+                _or(self.reasoning_per_mtok, self.output_per_mtok),
+            )
+            object.__setattr__(self, "tiers", (flat,))
 
     @property
     def known(self) -> bool:
-        return self.input_per_mtok is not None and self.output_per_mtok is not None
+        return bool(self.tiers)
+
+    def tier_for(self, prompt_tokens: int) -> PriceTier | None:
+        """The tier that prices a prompt of `prompt_tokens` (the last one above every bound)."""
+        tiers = self.tiers
+        if len(tiers) == 1:
+            return tiers[0]
+        for tier in tiers:
+            if tier.max_input_tokens is None or prompt_tokens <= tier.max_input_tokens:
+                return tier
+        return tiers[-1] if tiers else None
 
     def cost_usd(self, usage: Usage) -> float:
-        """Cost of `usage`; 0.0 when the price is unknown (`llmrouter check` warns about it)."""
-        if not self.known:
+        """Exact cost of `usage`: cached prompt tokens and reasoning tokens at their own prices,
+        the tier chosen by `prompt_tokens`; 0.0 when the price is unknown (`check` warns)."""
+        prompt = usage.prompt_tokens
+        tier = self.tier_for(prompt)
+        if tier is None:
             return 0.0
-        assert self.input_per_mtok is not None and self.output_per_mtok is not None
+        completion = usage.completion_tokens
+        cached = min(max(usage.cached_tokens, 0), max(prompt, 0))
+        reasoning = min(max(usage.reasoning_tokens, 0), max(completion, 0))
         return (
-            usage.prompt_tokens * self.input_per_mtok
-            + usage.completion_tokens * self.output_per_mtok
-        ) / 1_000_000
+            (prompt - cached) * tier.input_per_mtok
+            + cached * tier.cached_input_per_mtok
+            + (completion - reasoning) * tier.output_per_mtok
+            + reasoning * tier.reasoning_per_mtok
+        ) / _MTOK
+
+    def estimate_usd(self, prompt_tokens: int, completion_tokens: int) -> float | None:
+        """Expected cost of a request (no cache reads, no separate reasoning); None if unknown."""
+        tier = self.tier_for(prompt_tokens)
+        if tier is None:
+            return None
+        return (
+            prompt_tokens * tier.input_per_mtok + completion_tokens * tier.output_per_mtok
+        ) / _MTOK
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +138,9 @@ def bundled_price_map() -> dict[str, dict[str, Any]]:
     return {k: v for k, v in data.items() if isinstance(v, dict)}
 
 
-def _bundled_entry(model: str) -> dict[str, Any] | None:
+def bundled_entry(model: str) -> dict[str, Any] | None:
+    """The price map's entry for a litellm model string: the full string, else the part after
+    the first `/`."""
     table = bundled_price_map()
     if model in table:
         return table[model]
@@ -67,33 +148,170 @@ def _bundled_entry(model: str) -> dict[str, Any] | None:
     return table.get(bare) if bare else None
 
 
-def price_for(entry: ModelConfig) -> Price:
-    """The effective price of a model entry: YAML overrides first, then the bundled map."""
-    bundled = _bundled_entry(entry.model) or {}
+def _per_mtok(entry: Mapping[str, Any], key: str) -> float | None:
+    value = entry.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) * _MTOK
 
-    def per_mtok(override: float | None, key: str) -> float | None:
-        if override is not None:
-            return override
-        per_token = bundled.get(key)
-        return float(per_token) * 1_000_000 if isinstance(per_token, (int, float)) else None
 
+def _bundled_tiers(entry: Mapping[str, Any]) -> list[PriceTier]:
+    """Tiers from `tiered_pricing` ranges or `*_above_<N>k_tokens` keys; one flat tier else."""
+    ranged = entry.get("tiered_pricing")
+    if isinstance(ranged, list) and ranged:
+        return _ranged_tiers(ranged)
+    base = _tier_from(entry, "", None, None)
+    if base is None:
+        return []
+    bounds = sorted(int(m.group(1)) * 1000 for k in entry if (m := _ABOVE.match(k)))
+    tiers: list[PriceTier] = []
+    previous = base
+    for index, bound in enumerate(bounds):
+        tiers.append(_bounded(previous, bound))
+        above = _tier_from(entry, f"_above_{bound // 1000}k_tokens", previous, None)
+        previous = above or previous
+        if index == len(bounds) - 1:
+            tiers.append(previous)
+    return tiers or [base]
+
+
+def _ranged_tiers(ranged: list[Any]) -> list[PriceTier]:
+    tiers: list[PriceTier] = []
+    previous: PriceTier | None = None
+    for item in ranged:
+        if not isinstance(item, Mapping):
+            return []
+        span = item.get("range")
+        upper = span[1] if isinstance(span, list) and len(span) == 2 else None
+        bound = int(upper) if isinstance(upper, (int, float)) else None
+        tier = _tier_from(item, "", previous, bound)
+        if tier is None:
+            return []
+        tiers.append(tier)
+        previous = tier
+    return tiers
+
+
+def _tier_from(
+    entry: Mapping[str, Any], suffix: str, fallback: PriceTier | None, bound: int | None
+) -> PriceTier | None:
+    inp = _per_mtok(entry, f"input_cost_per_token{suffix}")
+    out = _per_mtok(entry, f"output_cost_per_token{suffix}")
+    if fallback is None and (inp is None or out is None):
+        return None
+    if inp is None and out is None:
+        return None
+    inp = _or(inp, fallback.input_per_mtok if fallback else 0.0)
+    out = _or(out, fallback.output_per_mtok if fallback else 0.0)
+    cached = _per_mtok(entry, f"cache_read_input_token_cost{suffix}")
+    if cached is None:  # an above-tier without its own cache price keeps the base discount
+        discounted = (
+            fallback is not None
+            and suffix
+            and fallback.cached_input_per_mtok < fallback.input_per_mtok
+        )
+        cached = fallback.cached_input_per_mtok if fallback and discounted else inp
+    reasoning = _or(_per_mtok(entry, f"output_cost_per_reasoning_token{suffix}"), out)
+    return PriceTier(bound, inp, out, cached, reasoning)
+
+
+def _bounded(tier: PriceTier, bound: int) -> PriceTier:
+    return PriceTier(
+        bound,
+        tier.input_per_mtok,
+        tier.output_per_mtok,
+        tier.cached_input_per_mtok,
+        tier.reasoning_per_mtok,
+    )
+
+
+def _config_tiers(tiers: list[PriceTierConfig], entry: ModelConfig, rate: float) -> list[PriceTier]:
+    def usd(value: float | None) -> float | None:
+        return None if value is None else value * rate
+
+    out = []
+    for t in tiers:
+        inp = t.input_cost_per_mtok * rate
+        outp = t.output_cost_per_mtok * rate
+        cached = _or_none(usd(t.cached_input_cost_per_mtok), usd(entry.cached_input_cost_per_mtok))
+        reasoning = _or_none(usd(t.reasoning_cost_per_mtok), usd(entry.reasoning_cost_per_mtok))
+        out.append(PriceTier(t.max_input_tokens, inp, outp, _or(cached, inp), _or(reasoning, outp)))
+    return out
+
+
+def price_for(entry: ModelConfig, currencies: Mapping[str, float] | None = None) -> Price:
+    """The effective price of a model entry (see the module docstring for the precedence).
+
+    `currencies` maps a currency code to its USD value per unit; the loader makes sure the
+    model's currency has one.
+    """
+    bundled = bundled_entry(entry.model) or {}
+    currency = entry.currency or "USD"
+    rate = 1.0 if currency == "USD" else (currencies or {}).get(currency, 1.0)
+
+    def usd(value: float | None) -> float | None:
+        return None if value is None else value * rate
+
+    if entry.price_tiers:
+        tiers = _config_tiers(entry.price_tiers, entry, rate)
+    elif entry.input_cost_per_mtok is not None or entry.output_cost_per_mtok is not None:
+        inp = _or_none(usd(entry.input_cost_per_mtok), _per_mtok(bundled, "input_cost_per_token"))
+        out = _or_none(usd(entry.output_cost_per_mtok), _per_mtok(bundled, "output_cost_per_token"))
+        tiers = []
+        if inp is not None and out is not None:
+            cached = _or_none(
+                usd(entry.cached_input_cost_per_mtok),
+                _per_mtok(bundled, "cache_read_input_token_cost"),
+            )
+            reasoning = _or_none(
+                usd(entry.reasoning_cost_per_mtok),
+                _per_mtok(bundled, "output_cost_per_reasoning_token"),
+            )
+            tiers = [PriceTier(None, inp, out, _or(cached, inp), _or(reasoning, out))]
+    else:
+        tiers = [
+            PriceTier(
+                t.max_input_tokens,
+                t.input_per_mtok,
+                t.output_per_mtok,
+                _or(usd(entry.cached_input_cost_per_mtok), t.cached_input_per_mtok),
+                _or(usd(entry.reasoning_cost_per_mtok), t.reasoning_per_mtok),
+            )
+            for t in _bundled_tiers(bundled)
+        ]
     window = entry.context_window or bundled.get("max_input_tokens") or None
+    first = tiers[0] if tiers else None
+    return Price(
+        input_per_mtok=first.input_per_mtok if first else None,
+        output_per_mtok=first.output_per_mtok if first else None,
+        context_window=int(window) if window else None,
+        source=_source(entry, bool(bundled)),
+        cached_input_per_mtok=first.cached_input_per_mtok if first else None,
+        reasoning_per_mtok=first.reasoning_per_mtok if first else None,
+        tiers=tuple(tiers),
+        currency=currency,
+        usd_per_unit=rate,
+    )
+
+
+def _or_none(value: float | None, default: float | None) -> float | None:
+    return default if value is None else value
+
+
+def _source(entry: ModelConfig, bundled: bool) -> Source:
     overridden = any(
         v is not None
-        for v in (entry.input_cost_per_mtok, entry.output_cost_per_mtok, entry.context_window)
+        for v in (
+            entry.input_cost_per_mtok,
+            entry.output_cost_per_mtok,
+            entry.cached_input_cost_per_mtok,
+            entry.reasoning_cost_per_mtok,
+            entry.price_tiers,
+            entry.context_window,
+        )
     )
-    source: Literal["config", "bundled", "config+bundled", "none"]
     if overridden and bundled:
-        source = "config+bundled"
-    elif overridden:
-        source = "config"
-    elif bundled:
-        source = "bundled"
-    else:
-        source = "none"
-    return Price(
-        input_per_mtok=per_mtok(entry.input_cost_per_mtok, "input_cost_per_token"),
-        output_per_mtok=per_mtok(entry.output_cost_per_mtok, "output_cost_per_token"),
-        context_window=int(window) if window else None,
-        source=source,
-    )
+        return "config+bundled"
+    if overridden:
+        return "config"
+    return "bundled" if bundled else "none"

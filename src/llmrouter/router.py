@@ -7,6 +7,7 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, Literal, overload
 
@@ -23,6 +24,8 @@ from llmrouter.pricing import price_for
 from llmrouter.providers.base import Deployment, Provider, ProviderCall
 from llmrouter.providers.litellm_adapter import LiteLLMProvider
 from llmrouter.request import CompletionRequest
+from llmrouter.resilience.guard import Guard
+from llmrouter.routing.dispatch import Dispatcher, RoutingSettings
 from llmrouter.routing.health import HealthRegistry, ModelHealth
 from llmrouter.routing.table import Route, RouteTable
 from llmrouter.streaming import RouterStream
@@ -59,11 +62,13 @@ class Router:
         callbacks: Sequence[RouterCallbacks] = (),
         tracer_provider: Any | None = None,
         meter_provider: Any | None = None,
+        routing: RoutingSettings | None = None,
     ) -> None:
         """Build a router. `env` replaces `os.environ` for `${VAR}` references; `provider`
         replaces the litellm adapter for every model (tests); `clock`/`sleep` drive deadlines and
         backoff (tests inject fakes so nothing really waits). `callbacks` receive typed events;
-        `tracer_provider` / `meter_provider` replace OpenTelemetry's global providers."""
+        `tracer_provider` / `meter_provider` replace OpenTelemetry's global providers;
+        `routing` injects the weighted strategy's RNG and the budgets' wall clock."""
         loaded = config if isinstance(config, LoadedConfig) else load_dict(config.model_dump())
         resolved = loaded.resolve_providers(os.environ if env is None else env)
         self._config = loaded.config
@@ -75,15 +80,33 @@ class Router:
                 name=name,
                 model=entry.model,
                 provider=resolved[entry.provider],
-                price=price_for(entry),
+                price=price_for(entry, loaded.config.currencies),
             )
             for name, entry in loaded.config.models.items()
         }
-        self._routes = RouteTable(loaded.config, self._deployments)
+        self._routes = RouteTable(
+            loaded.config, self._deployments, rng=routing.rng if routing else None, clock=clock
+        )
         self._clock = clock
         self._health = HealthRegistry(clock)
-        self._executor = Executor(clock=clock, sleep=sleep, health=self._health, retry=retry)
+        self._dispatch = Dispatcher.from_config(
+            loaded, env, clock=clock, health=self._health, settings=routing
+        )
+        self._guard = Guard(
+            breaker=loaded.config.circuit_breaker.settings(),
+            retry_budget=loaded.config.retry_budget.settings(),
+            max_concurrency={
+                name: entry.max_concurrency
+                for name, entry in loaded.config.models.items()
+                if entry.max_concurrency is not None
+            },
+            clock=clock,
+        )
+        self._executor = Executor(
+            clock=clock, sleep=sleep, health=self._health, retry=retry, guard=self._guard
+        )
         self._provider: Provider = provider or LiteLLMProvider(self._redactor)
+        self._warm = False
         self._cache = (
             ResponseCache.from_config(loaded.config.cache, loaded.cache_url(env), clock)
             if loaded.config.cache is not None
@@ -116,8 +139,22 @@ class Router:
         return dict(self._deployments)
 
     def health(self) -> dict[str, ModelHealth]:
-        """Per model: healthy, or why not and until when (clock time)."""
-        return {name: self._health.get(name) for name in self._deployments}
+        """Per model: healthy or not (and why, until when), circuit state, error rate,
+        latency and requests in flight."""
+        out = {}
+        for name in self._deployments:
+            marks = self._health.get(name)
+            stats = self._guard.stats(name)
+            out[name] = replace(
+                marks,
+                healthy=marks.healthy and stats.state != "open",
+                reason=marks.reason or ("circuit_open" if stats.state == "open" else None),
+                circuit=stats.state,
+                error_rate=stats.error_rate,
+                latency_s=stats.latency_s,
+                in_flight=stats.in_flight,
+            )
+        return out
 
     @overload
     async def acompletion(
@@ -174,6 +211,8 @@ class Router:
             params=params,
         )
         route = self._routes.resolve(request.target)
+        if not self._warm:
+            await self._warm_up()
         scope = self._instrument.request(route.name, request)
         try:
             result = await self._serve(route, request, scope)
@@ -211,7 +250,8 @@ class Router:
     async def _complete(
         self, route: Route, request: CompletionRequest, scope: RequestScope
     ) -> ChatCompletion:
-        order = self._order(route, request)
+        plan = await self._dispatch.plan(route, request)
+        order = plan.order
         scope.routing(route.strategy.name, [d.name for d in order])
         timeout_s = request.timeout_s or route.timeout_s
 
@@ -225,30 +265,39 @@ class Router:
                 raise fault
             return resp
 
-        outcome = await self._executor.run(route, order, attempt, timeout_s=timeout_s, scope=scope)
+        outcome = await self._dispatch.track(
+            self._executor.run(
+                route, order, attempt, timeout_s=timeout_s, scope=scope, skipped=plan.skipped
+            )
+        )
         resp = outcome.result
         info = self._route_info(route, outcome.deployment, outcome.attempts, resp.usage)
         outcome.attempt_scope.completed(resp)
-        return resp.model_copy(update={"route": info})
+        answer = resp.model_copy(update={"route": info})
+        await self._dispatch.settle(route, request, answer)
+        return answer
 
     async def _open_stream(
         self, route: Route, request: CompletionRequest, scope: RequestScope
     ) -> RouterStream:
-        order = self._order(route, request)
+        plan = await self._dispatch.plan(route, request)
+        order = plan.order
         scope.routing(route.strategy.name, [d.name for d in order])
         timeout_s = request.timeout_s or route.timeout_s
         deadline = self._clock() + timeout_s
 
-        async def attempt(
-            deployment: Deployment, attempt_timeout: float
-        ) -> tuple[list[ChatCompletionChunk], Any]:
+        async def attempt(deployment: Deployment, attempt_timeout: float) -> _OpenedStream:
             chunks = self._provider.stream(_call(deployment, request, attempt_timeout))
             iterator = chunks.__aiter__()
             head = await _read_head(iterator, deployment)  # closes the iterator if it fails
-            return head, iterator
+            return _OpenedStream(head, iterator)
 
-        outcome = await self._executor.run(route, order, attempt, timeout_s=timeout_s, scope=scope)
-        head, rest = outcome.result
+        outcome = await self._dispatch.track(
+            self._executor.run(
+                route, order, attempt, timeout_s=timeout_s, scope=scope, skipped=plan.skipped
+            )
+        )
+        head, rest = outcome.result.head, outcome.result.rest
         deployment = outcome.deployment
 
         def route_info(usage: Usage) -> RouteInfo:
@@ -274,6 +323,7 @@ class Router:
             attempt_scope.broke(reason)
 
         stream.watch(attempt_done, attempt_broke)
+        self._dispatch.watch(stream, route, request, deployment)
         return stream
 
     @staticmethod
@@ -289,22 +339,26 @@ class Router:
             cost_usd=deployment.price.cost_usd(usage),
         )
 
-    def _order(self, route: Route, request: CompletionRequest) -> list[Deployment]:
-        ordered = route.strategy.order(route.candidates, request)
-        healthy = [d for d in ordered if self._health.is_healthy(d.name)]
-        return healthy + [d for d in ordered if d not in healthy]
-
     async def aclose(self) -> None:
-        """Release the adapters' connections and the cache's."""
+        """Release the adapters' connections, the cache's and the budget store's."""
         await self._provider.aclose()
         if self._cache is not None:
             await self._cache.aclose()
+        await self._dispatch.aclose()
 
     async def __aenter__(self) -> Self:
+        await self._warm_up()
+        return self
+
+    async def _warm_up(self) -> None:
+        """Import slow adapters (litellm takes seconds) off the event loop, once, before any
+        deadline starts: a first request must not spend its deadline on an import."""
+        if self._warm:
+            return
         warm_up = getattr(self._provider, "warm_up", None)
         if warm_up is not None:
             await asyncio.to_thread(warm_up)
-        return self
+        self._warm = True
 
     async def __aexit__(
         self,
@@ -316,6 +370,17 @@ class Router:
 
     def __repr__(self) -> str:
         return f"Router(routes={self._routes.route_names!r}, models={list(self._deployments)!r})"
+
+
+@dataclass(frozen=True)
+class _OpenedStream:
+    """A stream whose first content has arrived; `aclose` abandons it (a hedging loser)."""
+
+    head: list[ChatCompletionChunk]
+    rest: Any
+
+    async def aclose(self) -> None:
+        await _close(self.rest)
 
 
 def _info(resp: ChatCompletion) -> RouteInfo:

@@ -12,9 +12,11 @@ __all__ = [
     "ChatCompletionChunk",
     "Choice",
     "ChunkChoice",
+    "CompletionTokensDetails",
     "Delta",
     "FunctionCall",
     "Message",
+    "PromptTokensDetails",
     "RouteInfo",
     "ToolCall",
     "ToolCallDelta",
@@ -52,10 +54,41 @@ class Choice(_Model):
     finish_reason: str | None = None
 
 
+class PromptTokensDetails(_Model):
+    """Parts of `prompt_tokens` (OpenAI shape)."""
+
+    cached_tokens: int | None = None
+    """Prompt tokens read from the provider's prompt cache (included in `prompt_tokens`)."""
+
+
+class CompletionTokensDetails(_Model):
+    """Parts of `completion_tokens` (OpenAI shape)."""
+
+    reasoning_tokens: int | None = None
+    """Hidden reasoning tokens (included in `completion_tokens`)."""
+
+
 class Usage(_Model):
+    """Token counts as the provider reported them (OpenAI convention: cached tokens are part of
+    `prompt_tokens`, reasoning tokens are part of `completion_tokens`)."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    prompt_tokens_details: PromptTokensDetails | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
+
+    @property
+    def cached_tokens(self) -> int:
+        """Cached prompt tokens, 0 when not reported."""
+        details = self.prompt_tokens_details
+        return (details.cached_tokens or 0) if details is not None else 0
+
+    @property
+    def reasoning_tokens(self) -> int:
+        """Reasoning completion tokens, 0 when not reported."""
+        details = self.completion_tokens_details
+        return (details.reasoning_tokens or 0) if details is not None else 0
 
 
 OutcomeT = Literal["ok", "error", "skipped"]

@@ -48,7 +48,18 @@ class LoadedConfig:
             path = ("cache", "url")
             _, missing = interpolate(cache.url, env)
             out.extend((var, self.locate(path).describe(path)) for var in missing)
+        if self.config.state.url:
+            path = ("state", "url")
+            _, missing = interpolate(self.config.state.url, env)
+            out.extend((var, self.locate(path).describe(path)) for var in missing)
         return out
+
+    def state_url(self, env: Mapping[str, str] | None = None) -> str | None:
+        """The `state:` Redis URL with `${VAR}` references resolved, or None (memory)."""
+        url = self.config.state.url
+        if not url:
+            return None
+        return interpolate(url, os.environ if env is None else env)[0]
 
     def cache_url(self, env: Mapping[str, str] | None = None) -> str | None:
         """The cache URL with `${VAR}` references resolved (call after `resolve_providers`)."""
@@ -162,7 +173,8 @@ def _unknown(kind: str, name: str, known: Collection[str]) -> str:
 
 
 def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
-    from llmrouter.routing.strategies import known_strategies
+    from llmrouter.config.cost_checks import cost_problems
+    from llmrouter.routing.strategies import known_strategies, strategy_import_problem
 
     out: list[tuple[Path, str]] = []
     for name, model in config.models.items():
@@ -195,8 +207,15 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
             out.append(
                 (("routes", name, "cache"), "no top-level `cache:` section to configure; add one")
             )
-        if route.strategy not in strategies:
+        if route.strategy in strategies:
+            continue
+        if ":" in route.strategy:
+            problem = strategy_import_problem(route.strategy)
+            if problem is not None:
+                out.append((("routes", name, "strategy"), problem))
+        else:
             out.append(
                 (("routes", name, "strategy"), _unknown("strategy", route.strategy, strategies))
             )
+    out.extend(cost_problems(config))
     return out

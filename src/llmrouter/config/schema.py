@@ -6,23 +6,47 @@ Every section forbids unknown keys: a typo must never silently change behaviour.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from llmrouter.config.resilience import CircuitBreakerConfig, RetryBudgetConfig
 
 __all__ = [
+    "BudgetConfig",
     "CacheConfig",
     "FaultKind",
     "FaultPolicyOverride",
     "ModelConfig",
+    "PriceTierConfig",
     "ProviderConfig",
     "RouteCacheConfig",
     "RouteConfig",
     "RouterConfig",
+    "StateConfig",
     "TelemetryConfig",
 ]
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+WINDOW = re.compile(r"^([1-9][0-9]*)([hd])$")
+SCOPE = re.compile(r"^(model|route|tenant):(.+)$")
+
+
+def _currency_code(value: str) -> str:
+    if not CURRENCY.match(value):
+        raise ValueError(f"must be a three-letter currency code like CNY, not {value!r}")
+    return value
+
+
+CurrencyCode = Annotated[str, AfterValidator(_currency_code)]
 
 FaultKind = Literal[
     "rate_limit",
@@ -72,6 +96,16 @@ class ProviderConfig(_Section):
         return match.group(1) if match else None
 
 
+class PriceTierConfig(_Section):
+    """Prices for prompts up to `max_input_tokens` (the last tier may leave it out)."""
+
+    max_input_tokens: int | None = Field(default=None, gt=0)
+    input_cost_per_mtok: float = Field(ge=0)
+    output_cost_per_mtok: float = Field(ge=0)
+    cached_input_cost_per_mtok: float | None = Field(default=None, ge=0)
+    reasoning_cost_per_mtok: float | None = Field(default=None, ge=0)
+
+
 class ModelConfig(_Section):
     """A concrete deployment: a provider plus a litellm model string."""
 
@@ -79,8 +113,36 @@ class ModelConfig(_Section):
     model: str = Field(min_length=1)
     """A litellm model string: provider prefix / model id, e.g. `zai/glm-4.6`."""
     input_cost_per_mtok: float | None = Field(default=None, ge=0)
+    """Per million prompt tokens, in `currency`."""
     output_cost_per_mtok: float | None = Field(default=None, ge=0)
+    """Per million completion tokens, in `currency`."""
+    cached_input_cost_per_mtok: float | None = Field(default=None, ge=0)
+    """Per million prompt tokens read from the provider's prompt cache."""
+    reasoning_cost_per_mtok: float | None = Field(default=None, ge=0)
+    """Per million reasoning tokens, where the provider reports them."""
+    price_tiers: list[PriceTierConfig] | None = Field(default=None, min_length=1)
+    """Prices by prompt length, ascending; replaces the flat input/output prices."""
+    currency: CurrencyCode | None = None
+    """Currency of the prices above (default USD); its rate comes from top-level `currencies`."""
     context_window: int | None = Field(default=None, gt=0)
+    max_concurrency: int | None = Field(default=None, gt=0)
+    """Bulkhead: requests in flight to this model at most; over it, the next model serves."""
+    supports_tools: bool | None = None
+    """Overrides the price map's `supports_function_calling`; unknown means supported."""
+    supports_vision: bool | None = None
+    """Overrides the price map's `supports_vision`; unknown means supported."""
+    supports_json: bool | None = None
+    """Overrides the price map's `supports_response_schema`; unknown means supported."""
+
+    @model_validator(mode="after")
+    def _tiers_or_flat(self) -> ModelConfig:
+        if self.price_tiers and (
+            self.input_cost_per_mtok is not None or self.output_cost_per_mtok is not None
+        ):
+            raise ValueError(
+                "set either price_tiers or input_cost_per_mtok/output_cost_per_mtok, not both"
+            )
+        return self
 
 
 class FaultPolicyOverride(_Section):
@@ -149,6 +211,28 @@ class RouteConfig(_Section):
     fault_policy: dict[FaultKind, FaultPolicyOverride] = Field(default_factory=dict)
     cache: bool | RouteCacheConfig = True
     """`false` turns the cache off for this route; `{ttl_s: 60}` changes its time to live."""
+    circuit_breaker: bool | CircuitBreakerConfig | None = None
+    """Unset: the top-level `circuit_breaker`; `false`: no breaker on this route; a mapping:
+    this route's own breaker settings (its own breakers per model)."""
+    hedge_after_ms: float | None = Field(default=None, gt=0)
+    """Start the next model too when the first has not answered after this long; the first
+    answer wins and the other is cancelled. Off by default."""
+    weights: dict[str, float] | None = None
+    """`strategy: weighted` only: relative share of first tries per model (>= 0)."""
+    explore_every: int = Field(default=20, ge=0)
+    """`strategy: latency` only: every Nth request tries the least recently measured other
+    model first, so a recovered model can win traffic back (0 turns it off)."""
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_valid(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return None
+        if any(w < 0 for w in value.values()):
+            raise ValueError("weights must be >= 0")
+        if not any(w > 0 for w in value.values()):
+            raise ValueError("at least one weight must be > 0")
+        return value
 
     @property
     def cache_settings(self) -> RouteCacheConfig:
@@ -159,6 +243,61 @@ class RouteConfig(_Section):
         )
 
 
+class StateConfig(_Section):
+    """Where shared state (budgets) lives: this process, or a Redis shared by every router."""
+
+    backend: Literal["memory", "redis"] = "memory"
+    url: str | None = None
+    """Redis URL; `${VAR}` references allowed. Redis only."""
+    timeout_ms: float = Field(default=50.0, gt=0)
+    """Cap on one Redis operation; a slower Redis is treated as down."""
+    trip_s: float = Field(default=30.0, gt=0)
+    """How long an unreachable Redis is bypassed before it is tried again."""
+    namespace: str = Field(default="llmrouter", min_length=1)
+    """Key prefix, so several applications can share one Redis."""
+
+    @model_validator(mode="after")
+    def _url_matches_backend(self) -> StateConfig:
+        if self.backend == "redis" and not self.url:
+            raise ValueError("the redis backend needs `url`")
+        if self.backend == "memory" and self.url:
+            raise ValueError("`url` is for the redis backend; remove it or set backend: redis")
+        return self
+
+
+class BudgetConfig(_Section):
+    """A spending limit in USD over a fixed UTC window."""
+
+    scope: str
+    """`model:<name>`, `route:<name>`, `tenant:<id>` or `tenant:*` (each tenant on its own)."""
+    limit_usd: float = Field(ge=0)
+    window: str = "1d"
+    """`<n>h` or `<n>d` (e.g. 1h, 1d, 30d): fixed windows aligned to the Unix epoch (UTC)."""
+
+    @field_validator("scope")
+    @classmethod
+    def _scope_shape(cls, value: str) -> str:
+        if not SCOPE.match(value):
+            raise ValueError(
+                f"must be model:<name>, route:<name>, tenant:<id> or tenant:*, not {value!r}"
+            )
+        return value
+
+    @field_validator("window")
+    @classmethod
+    def _window_shape(cls, value: str) -> str:
+        if not WINDOW.match(value):
+            raise ValueError(f"must be hours or days like 1h, 1d or 30d, not {value!r}")
+        return value
+
+    @property
+    def window_s(self) -> int:
+        """The window length in seconds."""
+        match = WINDOW.match(self.window)
+        assert match is not None  # validated
+        return int(match.group(1)) * (3600 if match.group(2) == "h" else 86400)
+
+
 class RouterConfig(_Section):
     """The whole configuration file."""
 
@@ -167,4 +306,11 @@ class RouterConfig(_Section):
     routes: dict[str, RouteConfig] = Field(default_factory=dict)
     cache: CacheConfig | None = None
     """Off unless present."""
+    circuit_breaker: CircuitBreakerConfig = Field(default_factory=CircuitBreakerConfig)
+    retry_budget: RetryBudgetConfig = Field(default_factory=RetryBudgetConfig)
     telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
+    currencies: dict[CurrencyCode, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    """USD per unit of each currency named by a model's `currency` (e.g. `CNY: 0.14`)."""
+    budgets: list[BudgetConfig] = Field(default_factory=list)
+    state: StateConfig = Field(default_factory=StateConfig)
+    """Where budgets are counted; in this process unless set to redis."""

@@ -11,19 +11,19 @@ times out mid-stream into a classified provider error.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-
-import aiohttp
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, NamedTuple
 
 from llmrouter.providers.base import ProviderCall
 from llmrouter.providers.http_client import Redact, fault, transport_fault
 
+if TYPE_CHECKING:
+    import aiohttp
+
 __all__ = ["SSEDecoder", "ServerSentEvent", "iter_sse"]
 
 
-@dataclass(frozen=True, slots=True)
-class ServerSentEvent:
+class ServerSentEvent(NamedTuple):
     """One event: its `event:` name (None when absent) and its data (bytes, lines joined)."""
 
     event: str | None
@@ -31,14 +31,14 @@ class ServerSentEvent:
 
 
 class SSEDecoder:
-    """Incremental SSE parser."""
+    """Incremental SSE parser. Bytes are kept until a blank line completes an event; the usual
+    one-line (`data: ...`) and two-line (`event: ...` + `data: ...`) events skip the general
+    line-by-line parse."""
 
-    __slots__ = ("_buffer", "_data", "_event")
+    __slots__ = ("_buffer",)
 
     def __init__(self) -> None:
         self._buffer = b""
-        self._event: str | None = None
-        self._data: list[bytes] = []
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Add bytes; return the events they complete."""
@@ -47,44 +47,54 @@ class SSEDecoder:
             held = buffer.endswith(b"\r")  # maybe the first half of a \r\n split by the network
             body = buffer[:-1] if held else buffer
             buffer = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n") + (b"\r" if held else b"")
-        lines = buffer.split(b"\n")
-        self._buffer = lines.pop()
+        blocks = buffer.split(b"\n\n")
+        self._buffer = blocks.pop()
         events: list[ServerSentEvent] = []
-        for line in lines:
-            self._line(line, events)
+        for block in blocks:
+            _block(block, events)
         return events
 
     def close(self) -> list[ServerSentEvent]:
         """The stream ended: an event still open (no blank line after it) is complete."""
+        rest, self._buffer = self._buffer.replace(b"\r", b"\n"), b""
         events: list[ServerSentEvent] = []
-        rest, self._buffer = self._buffer.rstrip(b"\r"), b""
-        if rest:
-            self._line(rest, events)
-        self._line(b"", events)
+        _block(rest, events)
         return events
 
-    def _line(self, line: bytes, events: list[ServerSentEvent]) -> None:
-        if not line:
-            if self._data:
-                events.append(ServerSentEvent(self._event, b"\n".join(self._data)))
-            self._event, self._data = None, []
+
+def _block(block: bytes, events: list[ServerSentEvent]) -> None:
+    """Parse the lines of one event (a block between blank lines) into `events`."""
+    if b"\n" not in block:
+        if block.startswith(b"data: "):
+            events.append(ServerSentEvent(None, block[6:]))
             return
-        if line.startswith(b"data:"):
+    elif block.startswith(b"event: "):
+        head, _, rest = block.partition(b"\n")
+        if rest.startswith(b"data: ") and b"\n" not in rest:
+            events.append(ServerSentEvent(head[7:].decode("utf-8", "replace"), rest[6:]))
+            return
+    event: str | None = None
+    data: list[bytes] = []
+    for line in block.split(b"\n"):
+        if not line:  # a blank line (only at the start of a block): ends an empty event
+            if data:
+                events.append(ServerSentEvent(event, b"\n".join(data)))
+            event, data = None, []
+        elif line.startswith(b"data:"):
             value = line[5:]
-            self._data.append(value[1:] if value.startswith(b" ") else value)
-            return
-        if line.startswith(b":"):
-            return  # a comment (keep-alive)
-        name, _, value = line.partition(b":")
-        if name == b"event":
-            self._event = (value[1:] if value.startswith(b" ") else value).decode(
-                "utf-8", "replace"
-            )
+            data.append(value[1:] if value.startswith(b" ") else value)
+        elif not line.startswith(b":"):  # a comment (keep-alive) when it does
+            name, _, value = line.partition(b":")
+            if name == b"event":
+                value = value[1:] if value.startswith(b" ") else value
+                event = value.decode("utf-8", "replace")
+    if data:
+        events.append(ServerSentEvent(event, b"\n".join(data)))
 
 
 async def iter_sse(
     resp: aiohttp.ClientResponse, call: ProviderCall, redact: Redact
-) -> AsyncIterator[ServerSentEvent]:
+) -> AsyncGenerator[ServerSentEvent, None]:
     """The events of a streamed response, until the server ends the body.
 
     A dropped connection or a read timeout is raised as a classified `ProviderError`

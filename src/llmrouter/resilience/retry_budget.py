@@ -18,7 +18,7 @@ __all__ = ["RetryBudget", "RetryBudgetSettings"]
 class RetryBudgetSettings:
     ratio: float = 0.2
     """Retries allowed per request, on average over the window."""
-    min_retries: int = 3
+    min_retries: int = 10
     """Retries always allowed within a window, so a quiet model can still retry."""
     window_s: float = 10.0
 

@@ -17,6 +17,13 @@ class ModelHealth:
     reason: str | None = None
     until: float | None = None
     """Clock time when the model is tried in its normal place again."""
+    circuit: str = "closed"
+    """Circuit-breaker state: closed, open or half_open."""
+    error_rate: float = 0.0
+    """Share of failed attempts over the breaker's window."""
+    latency_s: float | None = None
+    """Mean latency of answered attempts (EWMA; time to first chunk for streams)."""
+    in_flight: int = 0
 
 
 class HealthRegistry:
@@ -45,3 +52,9 @@ class HealthRegistry:
 
     def is_healthy(self, model: str) -> bool:
         return self.get(model).healthy
+
+    def unhealthy(self) -> set[str]:
+        """The models marked unhealthy now (empty, and cheap, when none is)."""
+        if not self._marks:
+            return set()
+        return {m for m in list(self._marks) if not self.get(m).healthy}

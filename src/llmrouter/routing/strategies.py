@@ -1,24 +1,112 @@
 """Routing strategies: small objects that order a route's candidate models.
 
-A strategy only orders; policy (health, eligibility) and execution happen elsewhere. New
-strategies register by name and are chosen per route with `strategy:` in YAML.
+A strategy only orders; eligibility, budgets and health happen around it (see
+`llmrouter.routing.dispatch`). It reads what it needs (the request estimate, prices, observed
+latency) from the `RoutingContext` it is handed, never from globals.
+
+Built in: `ordered`, `cost`, `latency`, `weighted`. More register by name with
+`register_strategy`, or are named in YAML by import path (`strategy: mypkg.routing:MyStrategy`).
+A factory is called once per route, with the route's `StrategySpec` if it takes an argument.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Protocol, runtime_checkable
+import importlib
+import inspect
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 from llmrouter.providers.base import Deployment
 from llmrouter.request import CompletionRequest
+from llmrouter.routing.estimate import RequestEstimate
+from llmrouter.routing.stats import ModelStats
 
 __all__ = [
+    "DEFAULT_OUTPUT_TOKENS",
+    "CostStrategy",
+    "LatencyStrategy",
     "OrderedStrategy",
+    "RoutingContext",
     "Strategy",
+    "StrategySpec",
+    "WeightedStrategy",
     "create_strategy",
     "known_strategies",
     "register_strategy",
+    "strategy_import_problem",
 ]
+
+DEFAULT_OUTPUT_TOKENS = 256
+"""Completion tokens assumed for a model with no `max_tokens` and no observed answers."""
+
+
+class RoutingContext:
+    """What a strategy may read about one request: its estimate and the observed stats."""
+
+    __slots__ = ("default_output_tokens", "estimate", "stats")
+
+    def __init__(
+        self,
+        estimate: RequestEstimate,
+        stats: ModelStats,
+        default_output_tokens: int = DEFAULT_OUTPUT_TOKENS,
+    ) -> None:
+        self.estimate = estimate
+        self.stats = stats
+        self.default_output_tokens = default_output_tokens
+
+    def output_tokens(self, deployment: Deployment) -> float:
+        """Expected completion tokens: the request's cap, else the model's own average, else
+        the average over the models observed so far, else `default_output_tokens` (256)."""
+        cap = self.estimate.max_output_tokens
+        if cap is not None:
+            return cap
+        averages = self.stats.completion_averages
+        seen = averages.get(deployment.name)
+        return seen if seen is not None else self._fallback_output(averages)
+
+    def _fallback_output(self, averages: Mapping[str, float]) -> float:
+        if not averages:
+            return self.default_output_tokens
+        return sum(averages.values()) / len(averages)
+
+    def cost_usd(self, deployment: Deployment) -> float | None:
+        """Expected USD cost of this request on `deployment`; None when its price is unknown."""
+        tokens = self.output_tokens(deployment)
+        return deployment.price.estimate_usd(self.estimate.prompt_tokens, int(tokens))
+
+    def costs(self, candidates: Sequence[Deployment]) -> list[float | None]:
+        """`cost_usd` of each candidate, computed in one pass (the cost strategy's hot loop)."""
+        prompt = self.estimate.prompt_tokens
+        cap = self.estimate.max_output_tokens
+        averages = self.stats.completion_averages
+        default = self._fallback_output(averages) if cap is None else 0.0
+        out: list[float | None] = []
+        for deployment in candidates:
+            price = deployment.price
+            tiers = price.tiers
+            if not tiers:
+                out.append(None)
+                continue
+            tier = tiers[0] if len(tiers) == 1 else price.tier_for(prompt)
+            assert tier is not None
+            tokens = cap if cap is not None else int(averages.get(deployment.name, default))
+            out.append((prompt * tier.input_per_mtok + tokens * tier.output_per_mtok) / 1e6)
+        return out
+
+
+@dataclass(frozen=True)
+class StrategySpec:
+    """A route's settings for its strategy, given to the factory once."""
+
+    route: str
+    models: tuple[str, ...]
+    weights: Mapping[str, float] = field(default_factory=dict)
+    explore_every: int = 20
+    rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], float] | None = None
 
 
 @runtime_checkable
@@ -28,7 +116,10 @@ class Strategy(Protocol):
     name: str
 
     def order(
-        self, candidates: Sequence[Deployment], request: CompletionRequest
+        self,
+        candidates: Sequence[Deployment],
+        request: CompletionRequest,
+        context: RoutingContext,
     ) -> list[Deployment]: ...
 
 
@@ -38,16 +129,117 @@ class OrderedStrategy:
     name = "ordered"
 
     def order(
-        self, candidates: Sequence[Deployment], request: CompletionRequest
+        self,
+        candidates: Sequence[Deployment],
+        request: CompletionRequest,
+        context: RoutingContext,
     ) -> list[Deployment]:
         return list(candidates)
 
 
-_REGISTRY: dict[str, Callable[[], Strategy]] = {"ordered": OrderedStrategy}
+class CostStrategy:
+    """Cheapest expected cost of this request first; unknown prices last; ties keep the
+    route's order."""
+
+    name = "cost"
+
+    def order(
+        self,
+        candidates: Sequence[Deployment],
+        request: CompletionRequest,
+        context: RoutingContext,
+    ) -> list[Deployment]:
+        costs = context.costs(candidates)
+        unknown = float("inf")
+        order = sorted(range(len(candidates)), key=lambda i: _or_inf(costs[i], unknown))
+        return [candidates[i] for i in order]
 
 
-def register_strategy(name: str, factory: Callable[[], Strategy]) -> None:
-    """Make `strategy: <name>` available in configs loaded after this call."""
+def _or_inf(cost: float | None, unknown: float) -> float:
+    return unknown if cost is None else cost
+
+
+class LatencyStrategy:
+    """Lowest latency EWMA first; models not yet measured go first so they get measured.
+
+    Every `explore_every`-th request of the route tries the measured model with the oldest
+    sample (other than the leader) first: a model that was slow and recovered wins traffic back.
+    """
+
+    name = "latency"
+
+    def __init__(self, spec: StrategySpec | None = None) -> None:
+        self._explore_every = spec.explore_every if spec is not None else 20
+        self._count = 0
+
+    def order(
+        self,
+        candidates: Sequence[Deployment],
+        request: CompletionRequest,
+        context: RoutingContext,
+    ) -> list[Deployment]:
+        latencies = context.stats.latencies
+        fresh = [d for d in candidates if d.name not in latencies]
+        measured = sorted(
+            (d for d in candidates if d.name in latencies), key=lambda d: latencies[d.name]
+        )
+        self._count += 1
+        every = self._explore_every
+        if every and self._count % every == 0 and not fresh and len(measured) > 1:
+            sampled_at = context.stats.sampled_at
+            stale = min(measured[1:], key=lambda d: sampled_at(d.name))
+            measured.remove(stale)
+            measured.insert(0, stale)
+        return fresh + measured
+
+
+class WeightedStrategy:
+    """First model drawn at random in proportion to `weights`; the rest follow by weight
+    (heaviest first) as fallbacks. Weights renormalise over the eligible candidates."""
+
+    name = "weighted"
+
+    def __init__(self, spec: StrategySpec) -> None:
+        self._weights = dict(spec.weights)
+        self._rng = spec.rng
+
+    def order(
+        self,
+        candidates: Sequence[Deployment],
+        request: CompletionRequest,
+        context: RoutingContext,
+    ) -> list[Deployment]:
+        weights = [self._weights.get(d.name, 0.0) for d in candidates]
+        total = sum(weights)
+        if total <= 0:
+            return list(candidates)
+        point = self._rng.random() * total
+        pick = 0
+        for index, weight in enumerate(weights):
+            if weight > 0:
+                pick = index
+                point -= weight
+                if point < 0:
+                    break
+        rest = sorted((i for i in range(len(candidates)) if i != pick), key=lambda i: -weights[i])
+        return [candidates[pick], *(candidates[i] for i in rest)]
+
+
+StrategyFactory = Callable[..., Strategy]
+
+_REGISTRY: dict[str, StrategyFactory] = {
+    "ordered": OrderedStrategy,
+    "cost": CostStrategy,
+    "latency": LatencyStrategy,
+    "weighted": WeightedStrategy,
+}
+
+
+def register_strategy(name: str, factory: StrategyFactory) -> None:
+    """Make `strategy: <name>` available in configs loaded after this call.
+
+    `factory` takes no argument, or one `StrategySpec` (the route's weights, RNG, clock).
+    """
     _REGISTRY[name] = factory
 
 
@@ -55,5 +247,41 @@ def known_strategies() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def create_strategy(name: str) -> Strategy:
-    return _REGISTRY[name]()
+def _import_factory(path: str) -> StrategyFactory:
+    module_name, _, attr = path.partition(":")
+    module = importlib.import_module(module_name)
+    factory = getattr(module, attr)
+    if not callable(factory):
+        raise TypeError(f"{attr} in {module_name} is not callable")
+    return factory  # type: ignore[no-any-return]
+
+
+def strategy_import_problem(path: str) -> str | None:
+    """Why the import path `module:Name` does not name a strategy factory, or None if it does."""
+    module_name, _, attr = path.partition(":")
+    if not module_name or not attr:
+        return f"unknown strategy {path!r}; use a registered name or module.path:ClassName"
+    try:
+        _import_factory(path)
+    except Exception as exc:  # any import-time failure of user code is a config problem
+        return f"cannot load strategy {path!r}: {type(exc).__name__}: {exc}"
+    return None
+
+
+def create_strategy(name: str, spec: StrategySpec | None = None) -> Strategy:
+    """Build the strategy `name` (registered, or `module:Class`) for one route."""
+    factory = _import_factory(name) if ":" in name else _REGISTRY[name]
+    spec = spec or StrategySpec(route="", models=())
+    strategy = factory(spec) if _takes_spec(factory) else factory()
+    if not isinstance(strategy, Strategy):
+        raise TypeError(f"strategy {name!r} has no `name` and `order(...)`")
+    return strategy
+
+
+def _takes_spec(factory: Any) -> bool:
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return any(p.kind in positional or p.kind is p.VAR_POSITIONAL for p in params)

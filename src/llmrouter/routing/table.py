@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from llmrouter.config.loader import suggest
+from llmrouter.config.resilience import CircuitBreakerConfig
 from llmrouter.config.schema import RouteCacheConfig, RouteConfig, RouterConfig
 from llmrouter.errors import RouteNotFoundError
 from llmrouter.policy import RoutePolicy
 from llmrouter.providers.base import Deployment
-from llmrouter.routing.strategies import Strategy, create_strategy
+from llmrouter.resilience.breaker import BreakerSettings
+from llmrouter.routing.strategies import Strategy, StrategySpec, create_strategy
 from llmrouter.types import RouteInfo
 
 __all__ = ["Route", "RouteTable"]
@@ -27,6 +31,9 @@ class Route:  # not slotted: cached_property needs __dict__
     timeout_s: float
     attempt_timeout_s: float | None
     cache: RouteCacheConfig
+    breaker: BreakerSettings | None = None
+    """Circuit-breaker settings of this route's models (None: no breaker)."""
+    hedge_after_s: float | None = None
 
     @cached_property
     def hit_template(self) -> RouteInfo:
@@ -37,12 +44,38 @@ class Route:  # not slotted: cached_property needs __dict__
 class RouteTable:
     """Resolves `model=` to a route; a bare model name is a one-model route with defaults."""
 
-    def __init__(self, config: RouterConfig, deployments: Mapping[str, Deployment]) -> None:
+    def __init__(
+        self,
+        config: RouterConfig,
+        deployments: Mapping[str, Deployment],
+        *,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`rng` and `clock` reach each route's strategy through its `StrategySpec`."""
+        rng = rng or random.Random()
+
+        def build(name: str, rc: RouteConfig) -> Route:
+            spec = StrategySpec(
+                route=name,
+                models=tuple(rc.models),
+                weights=dict(rc.weights or {}),
+                explore_every=rc.explore_every,
+                rng=rng,
+                clock=clock,
+            )
+            route = _build(name, rc, deployments, create_strategy(rc.strategy, spec))
+            return replace(
+                route,
+                breaker=_breaker(rc.circuit_breaker, config.circuit_breaker),
+                hedge_after_s=rc.hedge_after_ms / 1000 if rc.hedge_after_ms else None,
+            )
+
         self._routes: dict[str, Route] = {
-            name: _build(name, rc, deployments) for name, rc in config.routes.items()
+            name: build(name, rc) for name, rc in config.routes.items()
         }
         for name in config.models:
-            self._routes[name] = _build(name, RouteConfig(models=[name]), deployments)
+            self._routes[name] = build(name, RouteConfig(models=[name]))
         self._route_names = list(config.routes)
         self._model_names = list(config.models)
 
@@ -58,14 +91,26 @@ class RouteTable:
         return list(self._route_names)
 
 
-def _build(name: str, rc: RouteConfig, deployments: Mapping[str, Deployment]) -> Route:
+def _build(
+    name: str, rc: RouteConfig, deployments: Mapping[str, Deployment], strategy: Strategy
+) -> Route:
     return Route(
         name=name,
         candidates=tuple(deployments[m] for m in rc.models),
-        strategy=create_strategy(rc.strategy),
+        strategy=strategy,
         policy=RoutePolicy.build(rc.fault_policy),
         retries=rc.retries,
         timeout_s=rc.timeout_s,
         attempt_timeout_s=rc.attempt_timeout_s,
         cache=rc.cache_settings,
     )
+
+
+def _breaker(
+    route: bool | CircuitBreakerConfig | None, default: CircuitBreakerConfig
+) -> BreakerSettings | None:
+    if route is None or route is True:
+        return default.settings()
+    if route is False:
+        return None
+    return route.settings()

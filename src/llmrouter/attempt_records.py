@@ -1,0 +1,58 @@
+"""Attempt records (`route.attempts`) and the summary error when no candidate answered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from llmrouter.errors import AllModelsFailedError, NoEligibleModelError, ProviderError
+from llmrouter.providers.base import Deployment
+from llmrouter.types import Attempt
+
+__all__ = ["failed", "no_answer", "skipped", "succeeded"]
+
+
+def skipped(deployment: Deployment, reason: str, detail: str | None = None) -> Attempt:
+    return Attempt(
+        model=deployment.name,
+        provider=deployment.provider_name,
+        outcome="skipped",
+        error=reason,
+        detail=detail,
+    )
+
+
+def failed(deployment: Deployment, err: ProviderError, latency_s: float) -> Attempt:
+    return Attempt(
+        model=deployment.name,
+        provider=deployment.provider_name,
+        outcome="error",
+        error=err.kind,
+        status_code=err.status_code,
+        latency_s=latency_s,
+        detail=err.detail,
+    )
+
+
+def succeeded(deployment: Deployment, latency_s: float) -> Attempt:
+    return Attempt(
+        model=deployment.name, provider=deployment.provider_name, outcome="ok", latency_s=latency_s
+    )
+
+
+def no_answer(
+    attempts: Sequence[Attempt], last: ProviderError | None, timeout_s: float, out_of_time: bool
+) -> AllModelsFailedError | NoEligibleModelError:
+    """`NoEligibleModelError` when no call was made at all (every candidate skipped: open
+    circuits, limits), else `AllModelsFailedError`; both carry the attempts."""
+    tried = [a for a in attempts if a.outcome == "error"]
+    if not tried and not out_of_time and attempts:
+        reasons = "; ".join(f"{a.model}: {a.error}" for a in attempts)
+        err = NoEligibleModelError(f"no model can take the request now ({reasons})")
+        err.attempts = list(attempts)
+        return err
+    summary = "; ".join(f"{a.model}: {a.error}" for a in tried) or "no attempt made"
+    if out_of_time:
+        message = f"deadline of {timeout_s:g}s exceeded after {len(tried)} attempts ({summary})"
+    else:
+        message = f"all models failed ({summary})"
+    return AllModelsFailedError(message, attempts, last)

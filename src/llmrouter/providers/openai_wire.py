@@ -1,0 +1,191 @@
+"""The native adapter for OpenAI-compatible chat completions (OpenAI, Z.ai / Zhipu GLM,
+DeepSeek, vLLM, ...), over one pooled aiohttp session.
+
+Request: POST `{api_base}/chat/completions` with `Authorization: Bearer <key>`. The model id
+sent upstream is the part of the model string after the first "/" (`zai/glm-4.6` ->
+`glm-4.6`). Every parameter of the call passes through unchanged (tools, response_format,
+seed, n, logprobs, ...), except two OpenAI-SDK conventions that are not body fields:
+`extra_headers` (merged into the HTTP headers) and `extra_body` (merged into the body).
+Streamed calls ask for `stream_options: {"include_usage": true}` unless the caller set
+`stream_options`.
+
+Response: the JSON body and each SSE `data:` event are validated straight from bytes into
+`ChatCompletion` / `ChatCompletionChunk` (pydantic-core parses and validates in one pass, the
+cheapest correct option measured). Finish reasons pass through unchanged: the router turns
+`sensitive`, `content_filter` and `network_error` into faults. An SSE `data: {"error": ...}`
+event is classified like an HTTP error; a stream that ends without `data: [DONE]` raises.
+
+`provider.params` of the config are litellm adapter settings and are not sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from llmrouter.errors import BadRequestError, ProviderError
+from llmrouter.faults import RawFault
+from llmrouter.providers.base import ProviderCall
+from llmrouter.providers.http_client import (
+    DEFAULT_MAX_CONNECTIONS,
+    HttpClient,
+    Redact,
+    encode_body,
+    fault,
+    finish_stream,
+    join_url,
+    loads,
+    malformed,
+    not_a_stream,
+    read_body,
+    upstream_model,
+)
+from llmrouter.providers.sse import iter_sse
+from llmrouter.types import ChatCompletion, ChatCompletionChunk
+
+__all__ = ["OPENAI_DEFAULT_API_BASES", "OpenAIWireProvider", "openai_api_base"]
+
+OPENAI_DEFAULT_API_BASES: dict[str, str] = {
+    "openai": "https://api.openai.com/v1",
+    "zai": "https://api.z.ai/api/paas/v4",
+    "deepseek": "https://api.deepseek.com",
+}
+"""The endpoint of a model prefix when its provider config sets no `api_base`."""
+
+_DONE = b"[DONE]"
+
+_Parsed = TypeVar("_Parsed", ChatCompletion, ChatCompletionChunk)
+
+
+def openai_api_base(model: str, api_base: str | None) -> str | None:
+    """The api_base to use: the configured one, else the default of the model's prefix."""
+    if api_base:
+        return api_base
+    prefix, sep, _ = model.partition("/")
+    return OPENAI_DEFAULT_API_BASES.get(prefix) if sep else None
+
+
+class OpenAIWireProvider:
+    """Calls OpenAI-compatible `/chat/completions` endpoints directly (no litellm).
+
+    Same interface as `LiteLLMProvider`: `complete`, `stream`, `aclose`. Errors are classified
+    by `llmrouter.faults.classify`; messages are scrubbed with `redact`.
+    """
+
+    def __init__(self, redact: Redact, *, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
+        self._redact = redact
+        self._http = HttpClient(max_connections=max_connections)
+
+    def __repr__(self) -> str:
+        return f"OpenAIWireProvider({self._http!r})"
+
+    def _request(self, call: ProviderCall, *, stream: bool) -> tuple[str, dict[str, str], bytes]:
+        deployment = call.deployment
+        provider = deployment.provider
+        api_base = openai_api_base(deployment.model, provider.api_base)
+        if api_base is None:
+            raise BadRequestError(
+                f"provider {provider.name!r} needs an api_base for {deployment.model!r}",
+                model=deployment.name,
+                provider=provider.name,
+            )
+        headers = {"Content-Type": "application/json"}
+        if provider.api_key is not None:
+            headers["Authorization"] = "Bearer " + provider.api_key.get_secret_value()
+        params = call.params
+        body: dict[str, Any] = {"model": upstream_model(deployment.model)}
+        body["messages"] = call.messages
+        if params:
+            body.update(params)
+            _apply_extras(body, headers)
+        if stream:
+            body["stream"] = True
+            if body.get("stream_options") is None:
+                body["stream_options"] = {"include_usage": True}
+        else:
+            body.pop("stream", None)
+        return join_url(api_base, "chat/completions"), headers, encode_body(call, body)
+
+    async def complete(self, call: ProviderCall) -> ChatCompletion:
+        url, headers, body = self._request(call, stream=False)
+        resp = await self._http.post(call, url, headers, body, self._redact, stream=False)
+        data = await read_body(resp, call, self._redact)
+        try:
+            return ChatCompletion.model_validate_json(data)
+        except ValidationError:
+            return self._parse_loose(ChatCompletion, data, call, "response body")
+
+    async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
+        url, headers, body = self._request(call, stream=True)
+        resp = await self._http.post(call, url, headers, body, self._redact, stream=True)
+        if resp.content_type == "application/json":
+            raise await not_a_stream(resp, call, self._redact)
+        done = False
+        try:
+            async with contextlib.aclosing(iter_sse(resp, call, self._redact)) as events:
+                async for event in events:
+                    data = event.data
+                    if data == _DONE:
+                        done = True
+                        break
+                    yield self._chunk(data, call)
+        finally:
+            finish_stream(resp, done)
+        if not done:
+            raw = RawFault(transport="closed", message="the stream ended before [DONE]")
+            raise fault(call, raw, self._redact)
+
+    def _chunk(self, data: bytes, call: ProviderCall) -> ChatCompletionChunk:
+        if b'"error"' not in data:
+            try:
+                return ChatCompletionChunk.model_validate_json(data)
+            except ValidationError:
+                pass
+        return self._parse_loose(ChatCompletionChunk, data, call, "stream event")
+
+    def _parse_loose(
+        self,
+        cls: type[_Parsed],
+        data: bytes,
+        call: ProviderCall,
+        what: str,
+    ) -> _Parsed:
+        """The slow path: an error object in a 2xx answer, or a body missing `id` / `model`."""
+        try:
+            payload = loads(data)
+        except ValueError:
+            raise malformed(call, self._redact, what) from None
+        if not isinstance(payload, dict):
+            raise malformed(call, self._redact, what)
+        if payload.get("error"):
+            raise self._in_band_error(call, data)
+        payload.setdefault("id", "")
+        payload.setdefault("model", upstream_model(call.deployment.model))
+        try:
+            return cls.model_validate(payload)
+        except ValidationError:
+            raise malformed(call, self._redact, what) from None
+
+    def _in_band_error(self, call: ProviderCall, data: bytes) -> ProviderError:
+        return fault(call, RawFault(body=data.decode("utf-8", "replace")), self._redact)
+
+    def warm_up(self) -> None:
+        """Import the HTTP client now rather than on the first request."""
+        self._http.warm_up()
+
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        await self._http.aclose()
+
+
+def _apply_extras(body: dict[str, Any], headers: dict[str, str]) -> None:
+    """Move the OpenAI SDK's `extra_headers` / `extra_body` out of the body."""
+    extra_headers = body.pop("extra_headers", None)
+    if isinstance(extra_headers, Mapping):
+        headers.update({str(k): str(v) for k, v in extra_headers.items()})
+    extra_body = body.pop("extra_body", None)
+    if isinstance(extra_body, Mapping):
+        body.update(extra_body)

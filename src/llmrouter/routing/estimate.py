@@ -1,0 +1,116 @@
+"""What a request needs, estimated once before routing, without a tokenizer.
+
+The estimate is deterministic and fast (no tokenizer is imported on the request path):
+
+- prompt tokens = ceil(characters / 4) over message text, tool-call names and arguments and
+  the JSON of `tools`, plus 4 tokens per message and 765 per image part;
+- completion tokens are capped by `max_completion_tokens` (else `max_tokens`) when given.
+
+It is good to about +-25% for English prose and code; CJK text is underestimated (a CJK
+character is often a whole token), so leave headroom under a context window.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from llmrouter.request import CompletionRequest
+
+__all__ = [
+    "CHARS_PER_TOKEN",
+    "IMAGE_TOKENS",
+    "MESSAGE_OVERHEAD_TOKENS",
+    "JsonMode",
+    "RequestEstimate",
+    "estimate_request",
+]
+
+CHARS_PER_TOKEN = 4
+MESSAGE_OVERHEAD_TOKENS = 4
+IMAGE_TOKENS = 765
+"""OpenAI's count for one 1024x1024 high-detail image; Anthropic's is of the same order."""
+
+JsonMode = Literal["json_object", "json_schema"]
+_IMAGE_PARTS = frozenset({"image_url", "image", "input_image"})
+
+
+@dataclass(frozen=True, slots=True)
+class RequestEstimate:
+    """A request's size and the capabilities it needs."""
+
+    prompt_tokens: int
+    max_output_tokens: int | None
+    """`max_completion_tokens` or `max_tokens`, when the caller set one."""
+    tools: bool = False
+    vision: bool = False
+    json: JsonMode | None = None
+
+
+def estimate_request(request: CompletionRequest) -> RequestEstimate:
+    """Estimate `request` (see the module docstring for the rules)."""
+    chars = 0
+    images = 0
+    for message in request.messages:
+        content = message.get("content")
+        if isinstance(content, str):
+            chars += len(content)
+        elif isinstance(content, list):
+            for part in content:
+                if not isinstance(part, Mapping):
+                    continue
+                if part.get("type") in _IMAGE_PARTS:
+                    images += 1
+                else:
+                    text = part.get("text")
+                    chars += len(text) if isinstance(text, str) else 0
+        calls = message.get("tool_calls")
+        if calls:
+            chars += _tool_call_chars(calls)
+    params = request.params
+    tools = params.get("tools") or params.get("functions")
+    if tools:
+        chars += len(json.dumps(tools, default=str))
+    prompt = (
+        -(-chars // CHARS_PER_TOKEN)
+        + MESSAGE_OVERHEAD_TOKENS * len(request.messages)
+        + IMAGE_TOKENS * images
+    )
+    cap = params.get("max_completion_tokens")
+    if cap is None:
+        cap = params.get("max_tokens")
+    return RequestEstimate(
+        prompt_tokens=prompt,
+        max_output_tokens=cap if isinstance(cap, int) and not isinstance(cap, bool) else None,
+        tools=bool(tools),
+        vision=images > 0,
+        json=_json_mode(params.get("response_format")),
+    )
+
+
+def _tool_call_chars(calls: Any) -> int:
+    total = 0
+    if not isinstance(calls, list):
+        return 0
+    for call in calls:
+        function = call.get("function") if isinstance(call, Mapping) else None
+        if isinstance(function, Mapping):
+            total += len(str(function.get("name") or "")) + len(
+                str(function.get("arguments") or "")
+            )
+    return total
+
+
+def _json_mode(response_format: object) -> JsonMode | None:
+    if response_format is None:
+        return None
+    if isinstance(response_format, Mapping):
+        kind = response_format.get("type")
+        if kind == "json_object":
+            return "json_object"
+        if kind == "json_schema":
+            return "json_schema"
+        return None
+    return "json_schema"  # a pydantic model class or a schema object: structured output

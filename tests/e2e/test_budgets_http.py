@@ -1,0 +1,127 @@
+"""Budgets end to end over loopback HTTP: model budgets move traffic, route and tenant budgets
+refuse before any upstream call; in process, and in a real redis-server shared by routers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conftest import FAST_BACKOFF
+from llmrouter import BudgetExceededError, Router
+from redis_support import RedisServer, running_redis
+from support import Local, user
+
+TINY = 0.000001  # below the cost of any answer: one request spends it
+
+
+@pytest.fixture(params=["memory", "redis"])
+def state(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    if request.param == "memory":
+        yield {"backend": "memory"}
+        return
+    with running_redis() as server:
+        yield {"backend": "redis", "url": server.url, "namespace": "budgets-test"}
+
+
+def router(local: Local, state: dict[str, Any], *budgets: dict[str, Any]) -> Router:
+    config = local.config()
+    config["budgets"] = list(budgets)
+    config["state"] = state
+    return Router.from_dict(config, env=local.env, retry=FAST_BACKOFF)
+
+
+async def test_model_budget_moves_traffic_to_the_others(
+    local: Local, state: dict[str, Any]
+) -> None:
+    async with router(local, state, {"scope": "model:glm", "limit_usd": TINY}) as r:
+        first = await r.acompletion(model="chat", messages=user("one"))
+        second = await r.acompletion(model="chat", messages=user("two"))
+    assert first.route is not None and first.route.model == "glm"
+    assert second.route is not None and second.route.model == "claude"
+    skip = second.route.attempts[0]
+    assert (skip.model, skip.outcome, skip.error) == ("glm", "skipped", "budget")
+    assert (local.glm.request_count, local.claude.request_count) == (1, 1)
+
+
+async def test_route_budget_refuses_before_any_call(local: Local, state: dict[str, Any]) -> None:
+    async with router(local, state, {"scope": "route:chat", "limit_usd": TINY}) as r:
+        first = await r.acompletion(model="chat", messages=user("one"))
+        with pytest.raises(BudgetExceededError) as info:
+            await r.acompletion(model="chat", messages=user("two"), stream=True)
+        other = await r.acompletion(model="claude_first", messages=user("three"))
+    assert first.route is not None
+    assert info.value.scope == "route:chat"
+    assert info.value.spent_usd == pytest.approx(first.route.cost_usd)
+    assert other.route is not None and other.route.route == "claude_first"
+    assert local.server.total_requests == 2
+
+
+async def test_tenant_budgets(local: Local, state: dict[str, Any]) -> None:
+    budgets = (
+        {"scope": "tenant:acme", "limit_usd": TINY, "window": "1h"},
+        {"scope": "tenant:*", "limit_usd": 1.0, "window": "1d"},
+    )
+    async with router(local, state, *budgets) as r:
+        await r.acompletion(model="chat", messages=user("a"), metadata={"tenant": "acme"})
+        with pytest.raises(BudgetExceededError) as info:
+            await r.acompletion(model="chat", messages=user("b"), metadata={"tenant": "acme"})
+        for tenant in ("bob", "carol"):
+            resp = await r.acompletion(
+                model="chat", messages=user("c"), metadata={"tenant": tenant}
+            )
+            assert resp.route is not None and resp.route.model == "glm"
+    assert (info.value.scope, info.value.tenant) == ("tenant:acme", "acme")
+    assert local.server.total_requests == 3
+
+
+async def test_each_tenant_has_its_own_star_budget(local: Local, state: dict[str, Any]) -> None:
+    async with router(local, state, {"scope": "tenant:*", "limit_usd": TINY}) as r:
+        for tenant in ("acme", "bob"):
+            await r.acompletion(model="chat", messages=user("x"), metadata={"tenant": tenant})
+            with pytest.raises(BudgetExceededError) as info:
+                await r.acompletion(model="chat", messages=user("y"), metadata={"tenant": tenant})
+            assert (info.value.scope, info.value.tenant) == ("tenant:*", tenant)
+        untenanted = await r.acompletion(model="chat", messages=user("z"))
+    assert untenanted.route is not None
+    assert local.server.total_requests == 3
+
+
+async def test_streams_count_toward_budgets(local: Local, state: dict[str, Any]) -> None:
+    async with router(local, state, {"scope": "route:chat", "limit_usd": TINY}) as r:
+        stream = await r.acompletion(model="chat", messages=user("stream"), stream=True)
+        async for _ in stream:
+            pass
+        assert stream.route is not None and stream.route.cost_usd > TINY
+        with pytest.raises(BudgetExceededError):
+            await r.acompletion(model="chat", messages=user("after"))
+    assert local.server.total_requests == 1
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    with running_redis() as server:
+        yield server
+
+
+async def test_routers_share_budgets_through_redis(local: Local, redis_server: RedisServer) -> None:
+    import redis.asyncio
+
+    state = {"backend": "redis", "url": redis_server.url}
+    budget = {"scope": "model:glm", "limit_usd": TINY, "window": "1h"}
+    async with router(local, state, budget) as a, router(local, state, budget) as b:
+        spent = await a.acompletion(model="chat", messages=user("from a"))
+        moved = await b.acompletion(model="chat", messages=user("from b"))
+    assert spent.route is not None and spent.route.model == "glm"
+    assert moved.route is not None and moved.route.model == "claude"
+    client = redis.asyncio.Redis.from_url(redis_server.url)
+    try:
+        [key] = await client.keys("llmrouter:budget:*")
+        assert key.decode().startswith("llmrouter:budget:model:glm:1h:")
+        start = int(key.decode().rsplit(":", 1)[1])
+        assert start % 3600 == 0
+        assert float(await client.get(key)) == pytest.approx(spent.route.cost_usd)
+        assert 0 < await client.pttl(key) <= 3_600_000
+    finally:
+        await client.aclose()
