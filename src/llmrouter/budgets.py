@@ -12,8 +12,10 @@ A budget is spent when the recorded spend of its current window is at or above `
 it is checked before the request and charged after it, so concurrent requests can overshoot
 by what is in flight. Windows are fixed and aligned to the Unix epoch in UTC (a `1d` window
 starts at midnight UTC). Each window is one counter, `<namespace>:budget:<scope>:<window>:
-<start>`, incremented with `Store.incr` and expiring after one window, so every router sharing a
-Redis shares the budgets. When the store cannot be reached, this process's own view is used.
+<start>`. With `state: {backend: memory}` (the default) the counters live in this process; with
+`state: {backend: redis}` they are `Store.incr` counters that expire after one window, so every
+router sharing the Redis shares the budgets; when Redis cannot be reached, this process's own
+view is used.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ from datetime import datetime, timezone
 from llmrouter.config.schema import BudgetConfig, StateConfig
 from llmrouter.errors import BudgetExceededError
 from llmrouter.state.base import Store
-from llmrouter.state.memory import MemoryStore
 
 __all__ = ["Budget", "BudgetBook", "BudgetStatus", "tenant_of"]
 
 _MAX_COUNTERS = 100_000
+"""Past windows' counters are pruned once this many are kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,20 +79,23 @@ class BudgetStatus:
 
 
 class BudgetBook:
-    """Checks and charges the budgets of the config against a `Store`."""
+    """Checks and charges the budgets of the config, in this process or in a shared `Store`."""
 
     def __init__(
         self,
         budgets: Iterable[Budget],
-        store: Store,
+        store: Store | None = None,
         *,
         namespace: str = "llmrouter",
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        """`store=None` counts in this process only; a `Store` (Redis) is shared."""
         self.store = store
         self._namespace = namespace
         self._now = wall_clock
-        self._local: dict[str, float] = {}
+        self._counts: dict[str, list[float]] = {}
+        """key -> [spent, window end]: the truth without a store, the fallback view with one."""
+        self._keys: dict[tuple[int, str | None], tuple[float, float, str]] = {}
         self._models: dict[str, list[Budget]] = {}
         self._routes: dict[str, list[Budget]] = {}
         self._tenants: dict[str, list[Budget]] = {}
@@ -109,11 +114,11 @@ class BudgetBook:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> BudgetBook | None:
-        """The book for `budgets` over the `state:` store; None when there are no budgets."""
+        """The book for `budgets` over the `state:` backend; None when there are no budgets."""
         entries = [Budget.from_config(b) for b in budgets]
         if not entries:
             return None
-        store: Store
+        store: Store | None = None
         if state.backend == "redis":
             from llmrouter.state.redis import RedisStore
 
@@ -121,12 +126,7 @@ class BudgetBook:
             store = RedisStore(
                 url, timeout_s=state.timeout_ms / 1000, trip_s=state.trip_s, clock=clock
             )
-        else:
-            store = MemoryStore(_MAX_COUNTERS)
         return cls(entries, store, namespace=state.namespace, wall_clock=wall_clock)
-
-    def has_model_budgets(self, models: Iterable[str]) -> bool:
-        return any(m in self._models for m in models)
 
     def _applying(self, route: str | None, tenant: str | None) -> list[tuple[Budget, str | None]]:
         out: list[tuple[Budget, str | None]] = []
@@ -137,47 +137,74 @@ class BudgetBook:
             out.extend((b, tenant) for b in self._any_tenant)
         return out
 
-    def _key(self, budget: Budget, tenant: str | None) -> tuple[str, float]:
-        now = self._now()
+    def _key(self, budget: Budget, tenant: str | None, now: float) -> tuple[str, float]:
+        """The counter key of the window holding `now` and when that window ends."""
+        cached = self._keys.get((id(budget), tenant))
+        if cached is not None and cached[0] <= now < cached[1]:
+            return cached[2], cached[1]
         start = int(now // budget.window_s) * budget.window_s
         who = f"{budget.scope}:{tenant}" if tenant is not None else budget.scope
-        return f"{self._namespace}:budget:{who}:{budget.window}:{start}", start + budget.window_s
+        key = f"{self._namespace}:budget:{who}:{budget.window}:{start}"
+        if len(self._keys) > _MAX_COUNTERS:
+            self._keys.clear()
+        self._keys[(id(budget), tenant)] = (start, start + budget.window_s, key)
+        return key, start + budget.window_s
 
-    async def _status(self, budget: Budget, tenant: str | None) -> BudgetStatus:
-        key, resets_at = self._key(budget, tenant)
+    def _local_spent(self, budget: Budget, tenant: str | None, now: float) -> tuple[float, float]:
+        key, ends = self._key(budget, tenant, now)
+        local = self._counts.get(key)
+        return (local[0] if local is not None else 0.0), ends
+
+    async def _spent(self, budget: Budget, tenant: str | None, now: float) -> tuple[float, float]:
+        if self.store is None:
+            return self._local_spent(budget, tenant, now)
+        key, ends = self._key(budget, tenant, now)
         value = await self.store.incr(key, 0.0, budget.window_s)  # a read that keeps the TTL
-        if value is None:
-            value = self._local.get(key, 0.0)
-        else:
-            self._local[key] = value
-        return BudgetStatus(budget, tenant, value, resets_at)
+        if value is None:  # unreachable: this process's view
+            return self._local_spent(budget, tenant, now)
+        self._counts[key] = [value, ends]
+        return value, ends
 
-    async def _statuses(self, pairs: list[tuple[Budget, str | None]]) -> list[BudgetStatus]:
-        if len(pairs) == 1 or isinstance(self.store, MemoryStore):
-            return [await self._status(b, t) for b, t in pairs]
-        return list(await asyncio.gather(*(self._status(b, t) for b, t in pairs)))
+    async def _over(
+        self, pairs: list[tuple[Budget, str | None]]
+    ) -> list[tuple[Budget, str | None, float, float]]:
+        """The spent budgets among `pairs`: (budget, tenant, spent, window end)."""
+        now = self._now()
+        if self.store is None:
+            spent = [self._local_spent(b, t, now) for b, t in pairs]
+        elif len(pairs) == 1:
+            spent = [await self._spent(pairs[0][0], pairs[0][1], now)]
+        else:
+            spent = list(await asyncio.gather(*(self._spent(b, t, now) for b, t in pairs)))
+        return [
+            (b, t, value, ends)
+            for (b, t), (value, ends) in zip(pairs, spent, strict=True)
+            if value >= b.limit_usd
+        ]
 
     async def check(self, route: str, tenant: str | None, models: Iterable[str]) -> dict[str, str]:
         """Raise `BudgetExceededError` if a route or tenant budget is spent; return the models
         whose own budget is spent, each with a description."""
-        for status in await self._statuses(self._applying(route, tenant)):
-            if status.exhausted:
+        applying = self._applying(route, tenant)
+        if applying:
+            for budget, who, spent, ends in await self._over(applying):
                 raise BudgetExceededError(
-                    status.describe(),
-                    scope=status.budget.scope,
-                    tenant=status.tenant or tenant,
-                    limit_usd=status.budget.limit_usd,
-                    spent_usd=status.spent_usd,
-                    window=status.budget.window,
-                    resets_at=status.resets_at,
+                    _describe(budget, who, spent, ends),
+                    scope=budget.scope,
+                    tenant=who or tenant,
+                    limit_usd=budget.limit_usd,
+                    spent_usd=spent,
+                    window=budget.window,
+                    resets_at=ends,
                 )
+        if not self._models:
+            return {}
         pairs: list[tuple[Budget, str | None]] = [
             (b, None) for m in models for b in self._models.get(m, ())
         ]
         blocked: dict[str, str] = {}
-        for status in await self._statuses(pairs):
-            if status.exhausted:
-                blocked.setdefault(status.budget.target, status.describe())
+        for budget, _, spent, ends in await self._over(pairs):
+            blocked.setdefault(budget.target, _describe(budget, None, spent, ends))
         return blocked
 
     async def charge(self, route: str, model: str, tenant: str | None, cost_usd: float) -> None:
@@ -186,14 +213,17 @@ class BudgetBook:
             return
         pairs: list[tuple[Budget, str | None]] = [(b, None) for b in self._models.get(model, ())]
         pairs.extend(self._applying(route, tenant))
-        if len(self._local) > _MAX_COUNTERS:
-            self._local.clear()  # past windows; the store holds the truth
+        now = self._now()
+        if len(self._counts) > _MAX_COUNTERS:
+            self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
         for budget, who in pairs:
-            key, _ = self._key(budget, who)
-            self._local[key] = self._local.get(key, 0.0) + cost_usd
-            value = await self.store.incr(key, cost_usd, budget.window_s)
-            if value is not None:
-                self._local[key] = value
+            key, ends = self._key(budget, who, now)
+            entry = self._counts.setdefault(key, [0.0, ends])
+            entry[0] += cost_usd
+            if self.store is not None:
+                value = await self.store.incr(key, cost_usd, budget.window_s)
+                if value is not None:
+                    entry[0] = value
 
     async def status(self, scope: str, tenant: str | None = None) -> list[BudgetStatus]:
         """The current spend of every budget with `scope` (`tenant` for `tenant:*`)."""
@@ -203,11 +233,21 @@ class BudgetBook:
             *(b for bs in self._tenants.values() for b in bs),
             *self._any_tenant,
         ]
-        pairs = [(b, tenant if b.target == "*" else None) for b in every if b.scope == scope]
-        return await self._statuses(pairs)
+        out = []
+        for budget in every:
+            if budget.scope == scope:
+                who = tenant if budget.target == "*" else None
+                spent, ends = await self._spent(budget, who, self._now())
+                out.append(BudgetStatus(budget, who, spent, ends))
+        return out
 
     async def aclose(self) -> None:
-        await self.store.aclose()
+        if self.store is not None:
+            await self.store.aclose()
+
+
+def _describe(budget: Budget, tenant: str | None, spent: float, ends: float) -> str:
+    return BudgetStatus(budget, tenant, spent, ends).describe()
 
 
 def tenant_of(metadata: Mapping[str, object]) -> str | None:

@@ -239,10 +239,10 @@ class Executor:
         retry_after = exc.retry_after_s if isinstance(exc, ProviderError) else None
         return max(backoff, retry_after or 0.0)
 
-    def _admit(self, deployment: Deployment, plan: _Plan) -> Admission | None:
+    async def _admit(self, deployment: Deployment, plan: _Plan) -> Admission | None:
         if self._guard is None:
             return None
-        admission = self._guard.admit(deployment.name, plan.route.breaker)
+        admission = await self._guard.admit(deployment.name, plan.route.breaker)
         if isinstance(admission, str):
             stats = self._guard.stats(deployment.name)
             detail = (
@@ -256,7 +256,7 @@ class Executor:
     async def _attempt(
         self, deployment: Deployment, attempt_fn: AttemptFn[T], plan: _Plan
     ) -> tuple[T, AttemptScope]:
-        admission = self._admit(deployment, plan)
+        admission = await self._admit(deployment, plan)
         attempts = plan.attempts
         remaining = plan.deadline - self._clock()
         timeout = min(remaining, plan.route.attempt_timeout_s or math.inf)

@@ -110,7 +110,7 @@ class Price:
             + reasoning * tier.reasoning_per_mtok
         ) / _MTOK
 
-    def estimate_usd(self, prompt_tokens: int, completion_tokens: int) -> float | None:
+    def estimate_usd(self, prompt_tokens: int, completion_tokens: float) -> float | None:
         """Expected cost of a request (no cache reads, no separate reasoning); None if unknown."""
         tier = self.tier_for(prompt_tokens)
         if tier is None:

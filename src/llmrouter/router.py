@@ -25,6 +25,7 @@ from llmrouter.providers.base import Deployment, Provider, ProviderCall
 from llmrouter.providers.litellm_adapter import LiteLLMProvider
 from llmrouter.request import CompletionRequest
 from llmrouter.resilience.guard import Guard
+from llmrouter.resilience.shared import SharedBreakers
 from llmrouter.routing.dispatch import Dispatcher, RoutingSettings
 from llmrouter.routing.health import HealthRegistry, ModelHealth
 from llmrouter.routing.table import Route, RouteTable
@@ -101,6 +102,14 @@ class Router:
                 if entry.max_concurrency is not None
             },
             clock=clock,
+            shared=SharedBreakers.from_state(
+                loaded.config.state.backend,
+                loaded.state_url(env),
+                loaded.config.state.namespace,
+                timeout_s=loaded.config.state.timeout_ms / 1000,
+                trip_s=loaded.config.state.trip_s,
+                clock=clock,
+            ),
         )
         self._executor = Executor(
             clock=clock, sleep=sleep, health=self._health, retry=retry, guard=self._guard
@@ -345,6 +354,7 @@ class Router:
         if self._cache is not None:
             await self._cache.aclose()
         await self._dispatch.aclose()
+        await self._guard.aclose()
 
     async def __aenter__(self) -> Self:
         await self._warm_up()

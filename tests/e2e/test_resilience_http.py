@@ -158,3 +158,25 @@ async def test_concurrency_limit_sends_overflow_to_the_next_model(local: Local) 
     assert models.count("claude") == 6
     skipped = [a for x in results if x.route for a in x.route.attempts if a.outcome == "skipped"]
     assert {a.error for a in skipped} == {"concurrency_limit"}
+
+
+async def test_instances_share_breaker_state_through_redis(local: Local) -> None:
+    from redis_support import running_redis
+
+    local.glm.fail_always(Fault.overloaded())
+    with running_redis() as redis:
+        top = {
+            "state": {"backend": "redis", "url": redis.url},
+            "circuit_breaker": {"failure_threshold": 3, "cooldown_s": 30},
+        }
+        async with router(local, top, retries=0) as a, router(local, top, retries=0) as b:
+            for i in range(3):
+                await a.acompletion(model="chat", messages=user(f"a{i}"))
+            assert a.health()["glm"].circuit == "open"
+            await asyncio.sleep(0.1)  # the open state is written in the background
+            seen_by_glm = local.glm.request_count
+            resp = await b.acompletion(model="chat", messages=user("b"))
+            assert resp.route is not None and resp.route.model == "claude"
+            assert resp.route.attempts[0].error == "circuit_open"
+            assert local.glm.request_count == seen_by_glm  # B never called the dead model
+            assert b.health()["glm"].circuit == "open"

@@ -3,12 +3,15 @@ calls, parameter pass-through and the typed objects they return."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 import pytest
 from native_support import KEY, Adapters, make_call, user
 
+from llmrouter.config.secrets import Redactor
+from llmrouter.providers.openai_wire import OpenAIWireProvider
 from llmrouter.testing import LocalProvider, LocalProviderServer
 from llmrouter.types import (
     ChatCompletion,
@@ -237,3 +240,17 @@ async def test_openai_model_without_api_base_uses_the_prefix_default(
     call = make_call(gpt, api_base=gpt.api_base + "/chat/completions")
     await adapters.openai.complete(call)
     assert gpt.requests[0].path == "/gpt/chat/completions"
+
+
+def test_an_adapter_outlives_its_event_loop() -> None:
+    """`aclose()` then use in a new loop (e.g. two `asyncio.run`s): the session is remade."""
+    adapter = OpenAIWireProvider(Redactor([KEY]))
+
+    async def once() -> str:
+        async with LocalProviderServer() as server:
+            gpt = server.add_provider("gpt")
+            text = (await adapter.complete(make_call(gpt))).text
+            await adapter.aclose()
+            return text
+
+    assert asyncio.run(once()) == asyncio.run(once()) == "Hello from gpt. You said: hi"

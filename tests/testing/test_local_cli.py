@@ -144,3 +144,15 @@ def test_pytest_plugin_without_pytest_asyncio(tmp_path: Path) -> None:
     )
     out = run_pytest(tests, "-p", "no:asyncio", *plugin_args(), extra_path=str(shadow))
     assert "1 passed" in out
+
+
+def test_fail_rate_option_parses_and_checks_names() -> None:
+    import argparse
+
+    from llmrouter.testing.__main__ import main, parse_fail_rate
+
+    assert parse_fail_rate("glm=0.3") == ("glm", 0.3)
+    for bad in ("glm", "glm=2", "=0.1", "glm=x"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse_fail_rate(bad)
+    assert main(["serve", "--provider", "glm=openai", "--fail-rate", "nope=0.5"]) == 2

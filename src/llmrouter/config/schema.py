@@ -244,7 +244,8 @@ class RouteConfig(_Section):
 
 
 class StateConfig(_Section):
-    """Where shared state (budgets) lives: this process, or a Redis shared by every router."""
+    """Where shared state (budgets, circuit breakers) lives: this process, or a Redis shared
+    by every router."""
 
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
@@ -313,4 +314,4 @@ class RouterConfig(_Section):
     """USD per unit of each currency named by a model's `currency` (e.g. `CNY: 0.14`)."""
     budgets: list[BudgetConfig] = Field(default_factory=list)
     state: StateConfig = Field(default_factory=StateConfig)
-    """Where budgets are counted; in this process unless set to redis."""
+    """Where budgets and circuit state are kept; in this process unless set to redis."""

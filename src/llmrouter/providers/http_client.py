@@ -138,8 +138,10 @@ class HttpClient:
     def _open(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         session = self._session
-        if session is not None and not session.closed and self._loop is loop:
-            return session
+        if session is not None and not session.closed:
+            if self._loop is loop:
+                return session
+            _abandon(session, self._loop)  # made in a loop that is gone (or another one)
         import aiohttp  # on first use: it would add ~100 ms to `import llmrouter`
 
         connector = aiohttp.TCPConnector(limit=self._max_connections, limit_per_host=0)
@@ -217,6 +219,14 @@ class HttpClient:
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()
+
+
+def _abandon(session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop | None) -> None:
+    """Let go of a session of another event loop without awaiting anything in this one."""
+    connector = session.connector
+    session.detach()
+    if connector is not None and (loop is None or loop.is_closed()):
+        connector.close()  # only marks it closed: its loop can run nothing any more
 
 
 async def read_body(resp: aiohttp.ClientResponse, call: ProviderCall, redact: Redact) -> bytes:

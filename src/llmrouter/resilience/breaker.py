@@ -75,6 +75,18 @@ class CircuitBreaker:
             return True
         return False
 
+    def open_for(self, seconds: float) -> None:
+        """Open now for `seconds` (another instance saw the model fail)."""
+        if seconds <= 0 or self.state == "open":
+            return
+        self._state = "open"
+        self._opened_at = self._clock() - self._s.cooldown_s + seconds
+        self._probes = 0
+
+    @property
+    def opened_at(self) -> float:
+        return self._opened_at
+
     def release(self) -> None:
         """An allowed request ended without a verdict (cancelled, or a fault that does not
         count): give its probe slot back."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from llmrouter.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
 from llmrouter.resilience.retry_budget import RetryBudget, RetryBudgetSettings
+from llmrouter.resilience.shared import SharedBreakers
 
 __all__ = ["Admission", "Guard", "ModelStats"]
 
@@ -50,6 +51,7 @@ class Guard:
         retry_budget: RetryBudgetSettings | None,
         max_concurrency: Mapping[str, int],
         clock: Callable[[], float] = time.monotonic,
+        shared: SharedBreakers | None = None,
     ) -> None:
         self._default_breaker = breaker
         self._budget_settings = retry_budget
@@ -59,6 +61,7 @@ class Guard:
         self._budgets: dict[str, RetryBudget] = {}
         self._in_flight: dict[str, int] = {}
         self._latency: dict[str, float] = {}
+        self._shared = shared
 
     def breaker_for(self, model: str, settings: BreakerSettings | None) -> CircuitBreaker | None:
         if settings is None:
@@ -69,12 +72,14 @@ class Guard:
             found = self._breakers[key] = CircuitBreaker(settings, self._clock)
         return found
 
-    def admit(self, model: str, settings: BreakerSettings | None) -> Admission | str:
+    async def admit(self, model: str, settings: BreakerSettings | None) -> Admission | str:
         """An `Admission`, or the reason the model is skipped."""
         limit = self._limits.get(model)
         if limit is not None and self._in_flight.get(model, 0) >= limit:
             return "concurrency_limit"
         breaker = self.breaker_for(model, settings)
+        if breaker is not None and self._shared is not None:
+            await self._shared.refresh(model, breaker)
         if breaker is not None and not breaker.allow():
             return "circuit_open"
         self._in_flight[model] = self._in_flight.get(model, 0) + 1
@@ -83,11 +88,15 @@ class Guard:
     def release(self, admission: Admission, kind: str | None, latency_s: float | None) -> None:
         """`kind`: None for success, a fault kind, or "cancelled" (no verdict)."""
         self._in_flight[admission.model] -= 1
-        if admission.breaker is not None:
+        breaker = admission.breaker
+        if breaker is not None:
             if kind == "cancelled":
-                admission.breaker.release()
+                breaker.release()
             else:
-                admission.breaker.record(kind)
+                was_open = breaker.state == "open"
+                breaker.record(kind)
+                if self._shared is not None and not was_open and breaker.state == "open":
+                    self._shared.opened(admission.model, breaker.retry_in_s)
         if kind is None and latency_s is not None:
             previous = self._latency.get(admission.model)
             self._latency[admission.model] = (
@@ -112,6 +121,10 @@ class Guard:
             assert self._budget_settings is not None
             found = self._budgets[model] = RetryBudget(self._budget_settings, self._clock)
         return found
+
+    async def aclose(self) -> None:
+        if self._shared is not None:
+            await self._shared.aclose()
 
     def stats(self, model: str) -> ModelStats:
         breaker = self.breaker_for(model, self._default_breaker)

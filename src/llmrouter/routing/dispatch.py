@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from llmrouter.attempt_records import skipped as skipped_attempt
 from llmrouter.budgets import BudgetBook, tenant_of
 from llmrouter.config.loader import LoadedConfig
 from llmrouter.errors import LLMRouterError, NoEligibleModelError
@@ -147,12 +148,12 @@ class Dispatcher:
                 if why is None:
                     eligible.append(deployment)
                 else:
-                    skipped.append(_skipped(deployment, *why))
+                    skipped.append(skipped_attempt(deployment, *why))
         else:  # the common case: only context windows to check
             eligible = [d for d, window, _ in profiles if window is None or need <= window]
             if len(eligible) < len(profiles):
                 skipped = [
-                    _skipped(d, *why)
+                    skipped_attempt(d, *why)
                     for d, window, caps in profiles
                     if (why := ineligibility(estimate, window, caps)) is not None
                 ]
@@ -230,13 +231,3 @@ def _partial_cost(
     delivered = math.ceil(len(stream.text) / CHARS_PER_TOKEN)
     prompt = estimate_request(request).prompt_tokens
     return deployment.price.estimate_usd(prompt, delivered) or 0.0
-
-
-def _skipped(deployment: Deployment, reason: str, detail: str) -> Attempt:
-    return Attempt(
-        model=deployment.name,
-        provider=deployment.provider_name,
-        outcome="skipped",
-        error=reason,
-        detail=detail,
-    )

@@ -38,6 +38,7 @@ __all__ = [
     "strategy_import_problem",
 ]
 
+_MTOK = 1_000_000
 DEFAULT_OUTPUT_TOKENS = 256
 """Completion tokens assumed for a model with no `max_tokens` and no observed answers."""
 
@@ -75,7 +76,7 @@ class RoutingContext:
     def cost_usd(self, deployment: Deployment) -> float | None:
         """Expected USD cost of this request on `deployment`; None when its price is unknown."""
         tokens = self.output_tokens(deployment)
-        return deployment.price.estimate_usd(self.estimate.prompt_tokens, int(tokens))
+        return deployment.price.estimate_usd(self.estimate.prompt_tokens, tokens)
 
     def costs(self, candidates: Sequence[Deployment]) -> list[float | None]:
         """`cost_usd` of each candidate, computed in one pass (the cost strategy's hot loop)."""
@@ -90,10 +91,9 @@ class RoutingContext:
             if not tiers:
                 out.append(None)
                 continue
-            tier = tiers[0] if len(tiers) == 1 else price.tier_for(prompt)
-            assert tier is not None
-            tokens = cap if cap is not None else int(averages.get(deployment.name, default))
-            out.append((prompt * tier.input_per_mtok + tokens * tier.output_per_mtok) / 1e6)
+            tier = tiers[0] if len(tiers) == 1 else price.tier_for(prompt) or tiers[-1]
+            tokens = cap if cap is not None else averages.get(deployment.name, default)
+            out.append((prompt * tier.input_per_mtok + tokens * tier.output_per_mtok) / _MTOK)
         return out
 
 
@@ -150,13 +150,9 @@ class CostStrategy:
         context: RoutingContext,
     ) -> list[Deployment]:
         costs = context.costs(candidates)
-        unknown = float("inf")
-        order = sorted(range(len(candidates)), key=lambda i: _or_inf(costs[i], unknown))
-        return [candidates[i] for i in order]
-
-
-def _or_inf(cost: float | None, unknown: float) -> float:
-    return unknown if cost is None else cost
+        inf = float("inf")
+        keyed = sorted([(inf if cost is None else cost, index) for index, cost in enumerate(costs)])
+        return [candidates[index] for _, index in keyed]
 
 
 class LatencyStrategy:
@@ -221,8 +217,8 @@ class WeightedStrategy:
                 point -= weight
                 if point < 0:
                     break
-        rest = sorted((i for i in range(len(candidates)) if i != pick), key=lambda i: -weights[i])
-        return [candidates[pick], *(candidates[i] for i in rest)]
+        rest = sorted([(-w, i) for i, w in enumerate(weights) if i != pick])
+        return [candidates[pick], *(candidates[i] for _, i in rest)]
 
 
 StrategyFactory = Callable[..., Strategy]

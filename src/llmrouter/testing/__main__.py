@@ -1,7 +1,7 @@
 """`python -m llmrouter.testing serve`: run local providers in the foreground (for benchmarks).
 
     python -m llmrouter.testing serve --port 0 --provider glm=openai:zhipu \
-        --provider claude=anthropic --latency 0
+        --provider claude=anthropic --latency 0 --fail-rate glm=0.3
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import sys
 from collections.abc import Sequence
 from typing import cast
 
+from llmrouter.testing.faults import Fault
 from llmrouter.testing.provider import Flavor, Wire
 from llmrouter.testing.server import LocalProviderServer
 
-__all__ = ["DEFAULT_PROVIDERS", "main", "parse_provider", "serve"]
+__all__ = ["DEFAULT_PROVIDERS", "main", "parse_fail_rate", "parse_provider", "serve"]
 
 DEFAULT_PROVIDERS = ("glm=openai:zhipu", "claude=anthropic", "gpt=openai")
 
@@ -51,7 +52,27 @@ def _parser() -> argparse.ArgumentParser:
         help=f"repeatable; default: {' '.join(DEFAULT_PROVIDERS)}",
     )
     serve_cmd.add_argument("--latency", type=float, default=0.0, help="seconds per response")
+    serve_cmd.add_argument(
+        "--fail-rate",
+        action="append",
+        type=parse_fail_rate,
+        default=[],
+        metavar="NAME=P",
+        help="repeatable; NAME answers 503 with probability P (seeded, deterministic)",
+    )
     return parser
+
+
+def parse_fail_rate(spec: str) -> tuple[str, float]:
+    """`"glm=0.3"` -> `("glm", 0.3)`."""
+    name, sep, rate = spec.partition("=")
+    try:
+        value = float(rate)
+    except ValueError:
+        value = -1.0
+    if not sep or not name or not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"bad fail rate {spec!r}: use NAME=P with 0 <= P <= 1")
+    return name, value
 
 
 async def serve(
@@ -60,6 +81,7 @@ async def serve(
     host: str = "127.0.0.1",
     port: int = 0,
     latency: float = 0.0,
+    fail_rates: Sequence[tuple[str, float]] = (),
 ) -> None:
     """Start the server, print its URL and each provider's api_base, wait for a signal."""
     stop = asyncio.Event()
@@ -73,6 +95,10 @@ async def serve(
             provider = server.add_provider(name, wire=wire, flavor=flavor)
             provider.set_latency(latency)
             lines.append(f"provider {name} {provider.wire}:{provider.flavor} {provider.api_base}")
+        for name, rate in fail_rates:
+            if name not in server.providers:
+                raise ValueError(f"--fail-rate names no provider: {name!r}")
+            server.providers[name].fail_rate(rate, Fault.server_error(503), seed=1)
         print("\n".join(lines), flush=True)
         await stop.wait()
 
@@ -82,7 +108,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     providers = args.provider or [parse_provider(spec) for spec in DEFAULT_PROVIDERS]
     try:
-        asyncio.run(serve(providers, host=args.host, port=args.port, latency=args.latency))
+        asyncio.run(
+            serve(
+                providers,
+                host=args.host,
+                port=args.port,
+                latency=args.latency,
+                fail_rates=args.fail_rate,
+            )
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
