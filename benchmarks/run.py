@@ -48,7 +48,7 @@ DEFAULT_ROUTER = ("llmrouter Router (default wiring)", "router_default", "fast")
 # (run, tier) -> (sequential requests, requests at concurrency 100, rounds, warm-up requests).
 # litellm-based clients need ~5-20 ms of CPU per request, so they get fewer requests.
 COUNTS = {
-    ("full", "fast"): (300, 2000, 5, 30),
+    ("full", "fast"): (300, 2000, 3, 30),
     ("full", "medium"): (300, 1000, 3, 30),
     ("full", "slow"): (100, 300, 3, 10),
     ("quick", "fast"): (100, 300, 1, 5),

@@ -154,6 +154,10 @@ def test_weights_mistakes(tmp_path: Path) -> None:
     assert problems(tmp_path, stray) == [
         "22: routes.chat.weights: weights are only read by strategy: weighted"
     ]
+    explore = BASE.replace("strategy: cost", "strategy: cost\n    explore_every: 5")
+    assert problems(tmp_path, explore) == [
+        "22: routes.chat.explore_every: explore_every is only read by strategy: latency"
+    ]
     negative = BASE.replace(
         "strategy: cost", "strategy: weighted\n    weights: {glm: -1, claude: 0}"
     )

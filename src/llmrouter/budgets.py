@@ -51,6 +51,7 @@ class Budget:
 
     @classmethod
     def from_config(cls, config: BudgetConfig) -> Budget:
+        """The budget of one validated `budgets:` entry."""
         kind, _, target = config.scope.partition(":")
         return cls(config.scope, kind, target, config.limit_usd, config.window, config.window_s)
 
@@ -67,9 +68,11 @@ class BudgetStatus:
 
     @property
     def exhausted(self) -> bool:
+        """Spend at or above the limit."""
         return self.spent_usd >= self.budget.limit_usd
 
     def describe(self) -> str:
+        """One line for errors and skip details: scope, spend, limit, window, reset time."""
         who = f"{self.budget.scope} ({self.tenant})" if self.budget.target == "*" else ""
         resets = datetime.fromtimestamp(self.resets_at, timezone.utc).strftime("%Y-%m-%d %H:%MZ")
         return (
@@ -242,6 +245,7 @@ class BudgetBook:
         return out
 
     async def aclose(self) -> None:
+        """Close the shared store's connections."""
         if self.store is not None:
             await self.store.aclose()
 

@@ -167,7 +167,7 @@ class Executor:
             pending = pending[len(errors) :]
             if pending and last_error is not None:
                 failed_model = contenders[len(errors) - 1].name
-                logger.warning(
+                logger.info(  # routine under load; auth failures are logged at ERROR
                     "llmrouter: %s failed (%s), falling back to %s",
                     failed_model,
                     last_error.kind,
@@ -261,7 +261,8 @@ class Executor:
         remaining = plan.deadline - self._clock()
         timeout = min(remaining, plan.route.attempt_timeout_s or math.inf)
         started = self._clock()
-        scope = plan.scope.attempt(deployment, len(attempts) + 1)
+        number = sum(1 for a in attempts if a.outcome != "skipped") + 1
+        scope = plan.scope.attempt(deployment, number)
         verdict: str | None = "cancelled"
         try:
             result = await asyncio.wait_for(attempt_fn(deployment, timeout), timeout)

@@ -81,6 +81,7 @@ class Price:
 
     @property
     def known(self) -> bool:
+        """Whether input and output prices are known (else every cost is 0.0)."""
         return bool(self.tiers)
 
     def tier_for(self, prompt_tokens: int) -> PriceTier | None:

@@ -7,7 +7,7 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, Literal, overload
 
@@ -17,11 +17,9 @@ from llmrouter.cache.layer import ResponseCache
 from llmrouter.config.loader import LoadedConfig, load_dict, load_file
 from llmrouter.config.schema import RouterConfig
 from llmrouter.config.secrets import Redactor
-from llmrouter.errors import MalformedResponseError
 from llmrouter.executor import Executor, RetrySettings
-from llmrouter.faults import error_for_finish_reason
 from llmrouter.pricing import price_for
-from llmrouter.providers.base import Deployment, Provider, ProviderCall
+from llmrouter.providers.base import Deployment, Provider
 from llmrouter.providers.litellm_adapter import LiteLLMProvider
 from llmrouter.request import CompletionRequest
 from llmrouter.resilience.guard import Guard
@@ -33,7 +31,8 @@ from llmrouter.streaming import RouterStream
 from llmrouter.telemetry.events import RouterCallbacks
 from llmrouter.telemetry.instrument import RequestScope
 from llmrouter.telemetry.setup import build_instrumentation
-from llmrouter.types import Attempt, ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
+from llmrouter.types import ChatCompletion, RouteInfo
+from llmrouter.upstream import Upstream, wants_usage
 
 __all__ = ["Router"]
 
@@ -115,6 +114,9 @@ class Router:
             clock=clock, sleep=sleep, health=self._health, retry=retry, guard=self._guard
         )
         self._provider: Provider = provider or LiteLLMProvider(self._redactor)
+        self._upstream = Upstream(
+            provider=self._provider, executor=self._executor, dispatch=self._dispatch, clock=clock
+        )
         self._warm = False
         self._cache = (
             ResponseCache.from_config(loaded.config.cache, loaded.cache_url(env), clock)
@@ -241,111 +243,19 @@ class Router:
         decision = self._cache.decide(route.cache, request) if self._cache else None
         if self._cache is None or decision is None:
             if request.stream:
-                return await self._open_stream(route, request, scope)
-            return await self._complete(route, request, scope)
+                return await self._upstream.open_stream(route, request, scope)
+            return await self._upstream.complete(route, request, scope)
         template = route.hit_template
         if request.stream:
             return await self._cache.stream(
                 decision,
                 template,
-                lambda: self._open_stream(route, request, scope),
+                lambda: self._upstream.open_stream(route, request, scope),
                 clock=self._clock,
-                pass_usage_chunk=_wants_usage(request),
+                pass_usage_chunk=wants_usage(request),
             )
         return await self._cache.complete(
-            decision, template, lambda: self._complete(route, request, scope)
-        )
-
-    async def _complete(
-        self, route: Route, request: CompletionRequest, scope: RequestScope
-    ) -> ChatCompletion:
-        plan = await self._dispatch.plan(route, request)
-        order = plan.order
-        scope.routing(route.strategy.name, [d.name for d in order])
-        timeout_s = request.timeout_s or route.timeout_s
-
-        async def attempt(deployment: Deployment, attempt_timeout: float) -> ChatCompletion:
-            resp = await self._provider.complete(_call(deployment, request, attempt_timeout))
-            reason = resp.choices[0].finish_reason if resp.choices else None
-            fault = error_for_finish_reason(
-                reason, model=deployment.name, provider=deployment.provider_name
-            )
-            if fault is not None:
-                raise fault
-            return resp
-
-        outcome = await self._dispatch.track(
-            self._executor.run(
-                route, order, attempt, timeout_s=timeout_s, scope=scope, skipped=plan.skipped
-            )
-        )
-        resp = outcome.result
-        info = self._route_info(route, outcome.deployment, outcome.attempts, resp.usage)
-        outcome.attempt_scope.completed(resp)
-        answer = resp.model_copy(update={"route": info})
-        await self._dispatch.settle(route, request, answer)
-        return answer
-
-    async def _open_stream(
-        self, route: Route, request: CompletionRequest, scope: RequestScope
-    ) -> RouterStream:
-        plan = await self._dispatch.plan(route, request)
-        order = plan.order
-        scope.routing(route.strategy.name, [d.name for d in order])
-        timeout_s = request.timeout_s or route.timeout_s
-        deadline = self._clock() + timeout_s
-
-        async def attempt(deployment: Deployment, attempt_timeout: float) -> _OpenedStream:
-            chunks = self._provider.stream(_call(deployment, request, attempt_timeout))
-            iterator = chunks.__aiter__()
-            head = await _read_head(iterator, deployment)  # closes the iterator if it fails
-            return _OpenedStream(head, iterator)
-
-        outcome = await self._dispatch.track(
-            self._executor.run(
-                route, order, attempt, timeout_s=timeout_s, scope=scope, skipped=plan.skipped
-            )
-        )
-        head, rest = outcome.result.head, outcome.result.rest
-        deployment = outcome.deployment
-
-        def route_info(usage: Usage) -> RouteInfo:
-            return self._route_info(route, deployment, outcome.attempts, usage)
-
-        stream = RouterStream(
-            first=head,
-            rest=rest,
-            model=deployment.name,
-            provider=deployment.provider_name,
-            attempts=outcome.attempts,
-            deadline=deadline,
-            clock=self._clock,
-            pass_usage_chunk=_wants_usage(request),
-            route_info=route_info,
-        )
-        attempt_scope = outcome.attempt_scope
-
-        async def attempt_done(answer: ChatCompletion) -> None:
-            attempt_scope.completed(answer)
-
-        async def attempt_broke(reason: BaseException | None) -> None:
-            attempt_scope.broke(reason)
-
-        stream.watch(attempt_done, attempt_broke)
-        self._dispatch.watch(stream, route, request, deployment)
-        return stream
-
-    @staticmethod
-    def _route_info(
-        route: Route, deployment: Deployment, attempts: list[Attempt], usage: Usage
-    ) -> RouteInfo:
-        return RouteInfo(
-            route=route.name,
-            model=deployment.name,
-            provider=deployment.provider_name,
-            strategy=route.strategy.name,
-            attempts=attempts,
-            cost_usd=deployment.price.cost_usd(usage),
+            decision, template, lambda: self._upstream.complete(route, request, scope)
         )
 
     async def aclose(self) -> None:
@@ -382,80 +292,6 @@ class Router:
         return f"Router(routes={self._routes.route_names!r}, models={list(self._deployments)!r})"
 
 
-@dataclass(frozen=True)
-class _OpenedStream:
-    """A stream whose first content has arrived; `aclose` abandons it (a hedging loser)."""
-
-    head: list[ChatCompletionChunk]
-    rest: Any
-
-    async def aclose(self) -> None:
-        await _close(self.rest)
-
-
 def _info(resp: ChatCompletion) -> RouteInfo:
     assert resp.route is not None  # every response the router returns carries its route
     return resp.route
-
-
-def _call(deployment: Deployment, request: CompletionRequest, timeout_s: float) -> ProviderCall:
-    return ProviderCall(
-        deployment=deployment,
-        messages=request.messages,
-        params=request.params,
-        timeout_s=timeout_s,
-    )
-
-
-def _wants_usage(request: CompletionRequest) -> bool:
-    options = request.params.get("stream_options")
-    return isinstance(options, Mapping) and bool(options.get("include_usage"))
-
-
-async def _read_head(iterator: Any, deployment: Deployment) -> list[ChatCompletionChunk]:
-    """Read up to the first chunk that carries something for the caller.
-
-    Leading role-only or empty chunks are held back, so a stream that fails before any content
-    can still fall back without the caller having seen a thing.
-    """
-    head: list[ChatCompletionChunk] = []
-    try:
-        while True:
-            chunk: ChatCompletionChunk = await iterator.__anext__()
-            head.append(chunk)
-            if _carries_content(chunk):
-                break
-    except StopAsyncIteration:
-        if not any(_carries_content(c) for c in head):
-            raise MalformedResponseError(
-                "the stream ended before any content",
-                model=deployment.name,
-                provider=deployment.provider_name,
-            ) from None
-    except BaseException:
-        await _close(iterator)
-        raise
-    for chunk in head:
-        for choice in chunk.choices:
-            fault = error_for_finish_reason(
-                choice.finish_reason, model=deployment.name, provider=deployment.provider_name
-            )
-            if fault is not None:
-                await _close(iterator)
-                raise fault
-    return head
-
-
-def _carries_content(chunk: ChatCompletionChunk) -> bool:
-    return any(
-        c.delta.content or c.delta.tool_calls or c.finish_reason is not None for c in chunk.choices
-    )
-
-
-async def _close(iterator: Any) -> None:
-    closer = getattr(iterator, "aclose", None)
-    if closer is not None:
-        try:
-            await closer()
-        except Exception:  # closing a broken stream may fail again; it is already abandoned
-            return

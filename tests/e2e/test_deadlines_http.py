@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 
 import pytest
-from support import Local, user
 
 from llmrouter import AllModelsFailedError, Router
 from llmrouter.testing import Fault
+from support import Local, user
 
 RouterFor = Callable[..., Router]
 
@@ -33,7 +33,9 @@ async def test_cancelled_caller_closes_the_upstream_connection(
     local.glm.fail_always(Fault.hang())
     router = router_for(retries=3)
     task = asyncio.ensure_future(router.acompletion(model="chat", messages=user(), stream=stream))
-    while local.glm.request_count == 0:
+    for _ in range(500):  # the request reaches the provider
+        if local.glm.request_count:
+            break
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.05)
     cancelled_at = time.monotonic()
@@ -42,7 +44,9 @@ async def test_cancelled_caller_closes_the_upstream_connection(
         await task
     [request] = local.glm.requests
     deadline = cancelled_at + 0.1
-    while not request.disconnected and time.monotonic() < deadline + 1:
+    for _ in range(200):  # poll the server's view of the connection
+        if request.disconnected or time.monotonic() > deadline + 1:
+            break
         await asyncio.sleep(0.005)
     assert request.disconnected
     assert request.finished_at is not None and request.finished_at - cancelled_at < 0.1

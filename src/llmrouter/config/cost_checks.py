@@ -73,13 +73,18 @@ def _route_problems(config: RouterConfig) -> list[Problem]:
     out: list[Problem] = []
     for name, route in config.routes.items():
         where: Path = ("routes", name)
+        custom = ":" in route.strategy
+        if "explore_every" in route.model_fields_set and route.strategy != "latency" and not custom:
+            out.append(
+                ((*where, "explore_every"), "explore_every is only read by strategy: latency")
+            )
         if route.weights is None:
             if route.strategy == "weighted":
                 out.append(
                     ((*where, "weights"), "strategy weighted needs weights: {model: weight, ...}")
                 )
             continue
-        if route.strategy != "weighted" and ":" not in route.strategy:
+        if route.strategy != "weighted" and not custom:
             out.append(((*where, "weights"), "weights are only read by strategy: weighted"))
         for model in route.weights:
             if model not in route.models:

@@ -218,6 +218,7 @@ class Dispatcher:
         stream.watch(done, broke)
 
     async def aclose(self) -> None:
+        """Close the budget store's connections."""
         if self.budgets is not None:
             await self.budgets.aclose()
 

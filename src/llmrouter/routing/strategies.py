@@ -240,6 +240,7 @@ def register_strategy(name: str, factory: StrategyFactory) -> None:
 
 
 def known_strategies() -> list[str]:
+    """The registered strategy names, sorted."""
     return sorted(_REGISTRY)
 
 
