@@ -50,7 +50,7 @@ DEFAULT_ROUTER = ("llmrouter Router (default wiring)", "router_default", "fast")
 COUNTS = {
     ("full", "fast"): (300, 2000, 3, 30),
     ("full", "medium"): (300, 1000, 3, 30),
-    ("full", "slow"): (100, 300, 3, 10),
+    ("full", "slow"): (60, 200, 3, 10),
     ("quick", "fast"): (100, 300, 1, 5),
     ("quick", "medium"): (50, 200, 1, 5),
     ("quick", "slow"): (20, 100, 1, 2),

@@ -26,7 +26,8 @@ __all__ = [
 
 class _Model(BaseModel):
     # Providers add fields over time; unknown ones are dropped, never an error.
-    model_config = ConfigDict(extra="ignore")
+    # Validators are built on first use, not at import: `import llmrouter` stays fast.
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class FunctionCall(_Model):

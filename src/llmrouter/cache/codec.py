@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from llmrouter.types import ChatCompletion
 
@@ -10,6 +10,8 @@ __all__ = ["CachedAnswer", "decode", "encode"]
 
 
 class CachedAnswer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     model: str
     provider: str
     response: ChatCompletion

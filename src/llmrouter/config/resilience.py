@@ -13,7 +13,7 @@ __all__ = ["CircuitBreakerConfig", "RetryBudgetConfig"]
 class CircuitBreakerConfig(BaseModel):
     """Per-model circuit breaker. On by default; `enabled: false` (or `false`) turns it off."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     enabled: bool = True
     failure_threshold: int = Field(default=5, ge=1)
@@ -42,7 +42,7 @@ class CircuitBreakerConfig(BaseModel):
 class RetryBudgetConfig(BaseModel):
     """Retries stay a bounded fraction of requests per model. On by default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     enabled: bool = True
     ratio: float = Field(default=0.2, ge=0, le=1)

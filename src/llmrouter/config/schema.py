@@ -65,7 +65,7 @@ ParamValue = str | int | float | bool
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ProviderConfig(_Section):
