@@ -46,8 +46,9 @@ def user(text: str = "hi") -> list[dict[str, str]]:
 class Local:
     """A GLM-like and a Claude-like local provider, and a config pointing at them."""
 
-    def __init__(self, server: LocalProviderServer) -> None:
+    def __init__(self, server: LocalProviderServer, adapter: str = "auto") -> None:
         self.server = server
+        self.adapter = adapter
         self.glm: LocalProvider = server.add_provider("glm", wire="openai", flavor="zhipu")
         self.claude: LocalProvider = server.add_provider("claude", wire="anthropic")
         self.env = {
@@ -58,8 +59,16 @@ class Local:
     def config(self, **route: Any) -> dict[str, Any]:
         return {
             "providers": {
-                "zhipu": {"api_base": self.glm.api_base, "api_key": "${ZHIPU_API_KEY}"},
-                "anthropic": {"api_base": self.claude.api_base, "api_key": "${ANTHROPIC_API_KEY}"},
+                "zhipu": {
+                    "api_base": self.glm.api_base,
+                    "api_key": "${ZHIPU_API_KEY}",
+                    "adapter": self.adapter,
+                },
+                "anthropic": {
+                    "api_base": self.claude.api_base,
+                    "api_key": "${ANTHROPIC_API_KEY}",
+                    "adapter": self.adapter,
+                },
             },
             "models": {
                 "glm": {"provider": "zhipu", "model": "zai/glm-4.6"},

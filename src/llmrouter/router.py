@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Literal, overload
@@ -21,6 +21,7 @@ from llmrouter.executor import Executor, RetrySettings
 from llmrouter.pricing import price_for
 from llmrouter.providers.base import Deployment, Provider
 from llmrouter.providers.litellm_adapter import LiteLLMProvider
+from llmrouter.providers.native import NativeProvider, can_serve_natively
 from llmrouter.request import CompletionRequest
 from llmrouter.resilience.guard import Guard
 from llmrouter.resilience.shared import SharedBreakers
@@ -113,7 +114,9 @@ class Router:
         self._executor = Executor(
             clock=clock, sleep=sleep, health=self._health, retry=retry, guard=self._guard
         )
-        self._provider: Provider = provider or LiteLLMProvider(self._redactor)
+        self._provider: Provider = provider or _default_provider(
+            loaded.config, self._redactor, self._deployments.values()
+        )
         self._upstream = Upstream(
             provider=self._provider, executor=self._executor, dispatch=self._dispatch, clock=clock
         )
@@ -295,3 +298,22 @@ class Router:
 def _info(resp: ChatCompletion) -> RouteInfo:
     assert resp.route is not None  # every response the router returns carries its route
     return resp.route
+
+
+def _default_provider(
+    config: RouterConfig, redactor: Redactor, deployments: Iterable[Deployment]
+) -> Provider:
+    """Native adapters where they can serve (and the provider's `adapter` allows), litellm
+    for every other model; litellm is imported only if some model needs it."""
+    modes = {name: p.adapter for name, p in config.providers.items()}
+
+    def use_native(deployment: Deployment) -> bool:
+        mode = modes.get(deployment.provider_name, "auto")
+        return mode == "native" or (mode == "auto" and can_serve_natively(deployment))
+
+    return NativeProvider(
+        redactor,
+        LiteLLMProvider(redactor),
+        use_native=use_native,
+        deployments=list(deployments),
+    )

@@ -14,10 +14,11 @@ from support import Local
 FAST_BACKOFF = RetrySettings(backoff_initial_s=0.01, backoff_max_s=0.05)
 
 
-@pytest.fixture
-async def local() -> AsyncIterator[Local]:
+@pytest.fixture(params=["native", "litellm"])
+async def local(request: pytest.FixtureRequest) -> AsyncIterator[Local]:
+    """Local providers; every end-to-end test runs through both adapter kinds."""
     async with LocalProviderServer() as server:
-        yield Local(server)
+        yield Local(server, adapter=request.param)
 
 
 @pytest.fixture
@@ -28,3 +29,20 @@ def router_for(local: Local) -> Callable[..., Router]:
         return Router.from_dict(local.config(**route), env=local.env, retry=FAST_BACKOFF)
 
     return build
+
+
+@pytest.fixture(autouse=True)
+async def close_routers(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """Close every Router a test built, as `async with` would: native adapters hold pooled
+    aiohttp sessions that warn when garbage-collected open."""
+    built: list[Router] = []
+    original = Router.__init__
+
+    def recording_init(self: Router, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        built.append(self)
+
+    monkeypatch.setattr(Router, "__init__", recording_init)
+    yield
+    for router in built:
+        await router.aclose()

@@ -185,6 +185,7 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
                     _unknown("provider", model.provider, config.providers),
                 )
             )
+    out.extend(_adapter_problems(config))
     strategies = known_strategies()
     for name, route in config.routes.items():
         if name in config.models:
@@ -218,4 +219,29 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
                 (("routes", name, "strategy"), _unknown("strategy", route.strategy, strategies))
             )
     out.extend(cost_problems(config))
+    return out
+
+
+def _adapter_problems(config: RouterConfig) -> list[tuple[Path, str]]:
+    """`adapter: native` on a model no native adapter can serve."""
+    from llmrouter.providers.native import native_wire_for
+    from llmrouter.providers.openai_wire import openai_api_base
+
+    out: list[tuple[Path, str]] = []
+    for name, model in config.models.items():
+        provider = config.providers.get(model.provider)
+        if provider is None or provider.adapter != "native":
+            continue
+        wire = native_wire_for(model.model)
+        path: Path = ("models", name, "model")
+        if wire is None:
+            out.append(
+                (
+                    path,
+                    f"{model.model!r} has no native adapter (provider {model.provider!r} "
+                    "sets adapter: native); use adapter: auto or litellm",
+                )
+            )
+        elif wire == "openai" and openai_api_base(model.model, provider.api_base) is None:
+            out.append((path, f"{model.model!r} needs an api_base for the native adapter"))
     return out

@@ -77,6 +77,10 @@ class ProviderConfig(_Section):
     region: str | None = None
     params: dict[str, ParamValue] = Field(default_factory=dict)
     """Extra adapter parameters (e.g. `aws_region_name`, `api_version`); `${VAR}` allowed."""
+    adapter: Literal["auto", "native", "litellm"] = "auto"
+    """`auto`: llmrouter's native HTTP adapter for OpenAI-compatible and Anthropic models
+    (`openai/`, `zai/`, `deepseek/`, `hosted_vllm/`, `custom_openai/`, `anthropic/`) without
+    litellm-only `params`, litellm for everything else; `native` / `litellm` force one."""
 
     @field_validator("api_key")
     @classmethod
