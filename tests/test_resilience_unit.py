@@ -104,3 +104,17 @@ def test_retry_budget_floor_for_quiet_models() -> None:
     budget.record_request()
     assert budget.try_retry() and budget.try_retry()
     assert not budget.try_retry()
+
+
+def test_window_memory_is_bounded_by_buckets_not_requests() -> None:
+    from llmrouter.resilience.window import SlidingCounts
+
+    clock = Clock()
+    counts = SlidingCounts(window_s=10, clock=clock, buckets=20)
+    for i in range(100_000):
+        clock.now = i * 0.001  # 1,000 events a second for 100 s
+        counts.add(1, i % 2)
+    assert len(counts._slots) <= 21
+    total, failures = counts.totals()
+    assert 9_500 <= total <= 10_000  # the last ten seconds' events
+    assert abs(failures - total / 2) <= 1

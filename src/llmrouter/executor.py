@@ -32,6 +32,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from llmrouter import attempt_records as records
+from llmrouter._timeouts import within
 from llmrouter.errors import ProviderError, ProviderTimeoutError
 from llmrouter.policy import RoutePolicy
 from llmrouter.providers.base import Deployment
@@ -265,7 +266,7 @@ class Executor:
         scope = plan.scope.attempt(deployment, number)
         verdict: str | None = "cancelled"
         try:
-            result = await asyncio.wait_for(attempt_fn(deployment, timeout), timeout)
+            result = await within(attempt_fn(deployment, timeout), timeout)
         except asyncio.TimeoutError:
             err: ProviderError = ProviderTimeoutError(
                 f"no answer within {timeout:.2f}s",

@@ -13,6 +13,7 @@ from types import TracebackType
 
 from typing_extensions import Self
 
+from llmrouter._timeouts import within
 from llmrouter.assembly import CompletionAssembler, completion_to_chunks
 from llmrouter.errors import ContentFilteredError, ProviderError, StreamInterruptedError
 from llmrouter.faults import error_for_finish_reason
@@ -132,7 +133,7 @@ class RouterStream:
             raise StopAsyncIteration
         remaining = self._deadline - self._clock()
         try:
-            return await asyncio.wait_for(self._rest.__anext__(), max(remaining, 0.0))
+            return await within(self._rest.__anext__(), max(remaining, 0.0))
         except StopAsyncIteration:
             await self._finish()
             raise

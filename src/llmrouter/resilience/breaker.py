@@ -9,10 +9,11 @@ through; a probe that succeeds closes it, one that fails opens it again. Only fa
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
+
+from llmrouter.resilience.window import SlidingCounts
 
 __all__ = ["UNWELL_KINDS", "BreakerSettings", "BreakerState", "CircuitBreaker"]
 
@@ -41,7 +42,7 @@ class CircuitBreaker:
         self._clock = clock
         self._state: BreakerState = "closed"
         self._consecutive = 0
-        self._outcomes: deque[tuple[float, bool]] = deque()
+        self._outcomes = SlidingCounts(settings.window_s, clock)  # (attempts, failures)
         self._opened_at = 0.0
         self._probes = 0
 
@@ -60,10 +61,8 @@ class CircuitBreaker:
         return max(0.0, self._opened_at + self._s.cooldown_s - self._clock())
 
     def error_rate(self) -> float:
-        self._prune()
-        if not self._outcomes:
-            return 0.0
-        return sum(1 for _, ok in self._outcomes if not ok) / len(self._outcomes)
+        total, failures = self._outcomes.totals()
+        return failures / total if total else 0.0
 
     def allow(self) -> bool:
         """May a request go to this model now? A half-open breaker hands out probe slots."""
@@ -100,8 +99,7 @@ class CircuitBreaker:
             return
         now = self._clock()
         ok = kind is None
-        self._outcomes.append((now, ok))
-        self._prune()
+        self._outcomes.add(1, 0 if ok else 1)
         if ok:
             self._consecutive = 0
             if self._state == "half_open":
@@ -114,7 +112,7 @@ class CircuitBreaker:
     def _tripped(self) -> bool:
         if self._consecutive >= self._s.failure_threshold:
             return True
-        if len(self._outcomes) < self._s.min_requests:
+        if self._outcomes.totals()[0] < self._s.min_requests:
             return False
         return self.error_rate() >= self._s.failure_rate
 
@@ -128,8 +126,3 @@ class CircuitBreaker:
         self._consecutive = 0
         self._outcomes.clear()
         self._probes = 0
-
-    def _prune(self) -> None:
-        horizon = self._clock() - self._s.window_s
-        while self._outcomes and self._outcomes[0][0] < horizon:
-            self._outcomes.popleft()

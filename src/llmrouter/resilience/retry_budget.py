@@ -7,9 +7,10 @@ ratio x requests). When the budget is spent the router falls back instead of ret
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from llmrouter.resilience.window import SlidingCounts
 
 __all__ = ["RetryBudget", "RetryBudgetSettings"]
 
@@ -27,24 +28,15 @@ class RetryBudget:
     def __init__(self, settings: RetryBudgetSettings, clock: Callable[[], float]) -> None:
         self._s = settings
         self._clock = clock
-        self._requests: deque[float] = deque()
-        self._retries: deque[float] = deque()
+        self._counts = SlidingCounts(settings.window_s, clock)  # (requests, retries)
 
     def record_request(self) -> None:
-        self._requests.append(self._clock())
+        self._counts.add(first=1)
 
     def try_retry(self) -> bool:
         """Spend one retry if the budget allows it."""
-        now = self._clock()
-        self._prune(now)
-        allowed = max(self._s.min_retries, self._s.ratio * len(self._requests))
-        if len(self._retries) >= allowed:
+        requests, retries = self._counts.totals()
+        if retries >= max(self._s.min_retries, self._s.ratio * requests):
             return False
-        self._retries.append(now)
+        self._counts.add(second=1)
         return True
-
-    def _prune(self, now: float) -> None:
-        horizon = now - self._s.window_s
-        for series in (self._requests, self._retries):
-            while series and series[0] < horizon:
-                series.popleft()

@@ -94,6 +94,7 @@ class OtelTelemetry:
         from llmrouter import __version__
 
         self.capture_content = capture_content
+        self._common: dict[str, dict[str, Any]] = {}  # per model entry
         self._tracer = trace.get_tracer("llmrouter", __version__, tracer_provider)
         meter = metrics.get_meter("llmrouter", __version__, meter_provider)
         self.token_usage = gen_ai_metrics.create_gen_ai_client_token_usage(meter)
@@ -168,30 +169,32 @@ class OtelTelemetry:
         self, parent: Span, deployment: Deployment, request: CompletionRequest, number: int
     ) -> tuple[Span, dict[str, Any]]:
         """The attempt span and the attributes its metrics share."""
-        common: dict[str, Any] = {
-            gen_ai.GEN_AI_OPERATION_NAME: _CHAT,
-            gen_ai.GEN_AI_PROVIDER_NAME: provider_name(deployment.model),
-            gen_ai.GEN_AI_REQUEST_MODEL: _model_id(deployment.model),
-            **_server(deployment.provider.api_base),
-        }
-        attributes: dict[str, Any] = {
-            **common,
-            gen_ai.GEN_AI_REQUEST_STREAM: request.stream,
-            "llmrouter.model": deployment.name,
-            "llmrouter.provider": deployment.provider_name,
-            "llmrouter.attempt": number,
-        }
-        for param, key in _REQUEST_PARAMS.items():
-            value = request.params.get(param)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                attributes[key] = value
-        stop = request.params.get("stop")
-        if stop:
-            attributes[gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES] = (
-                [stop] if isinstance(stop, str) else list(stop)
-            )
-        if self.capture_content:
-            attributes[gen_ai.GEN_AI_INPUT_MESSAGES] = json.dumps(request.messages, default=str)
+        common = self._common.get(deployment.name)
+        if common is None:
+            common = self._common[deployment.name] = {
+                gen_ai.GEN_AI_OPERATION_NAME: _CHAT,
+                gen_ai.GEN_AI_PROVIDER_NAME: provider_name(deployment.model),
+                gen_ai.GEN_AI_REQUEST_MODEL: _model_id(deployment.model),
+                **_server(deployment.provider.api_base),
+            }
+        attributes: dict[str, Any] = {}
+        if parent.is_recording():  # with no SDK, skip building what nobody records
+            attributes.update(common)
+            attributes[gen_ai.GEN_AI_REQUEST_STREAM] = request.stream
+            attributes["llmrouter.model"] = deployment.name
+            attributes["llmrouter.provider"] = deployment.provider_name
+            attributes["llmrouter.attempt"] = number
+            for param, key in _REQUEST_PARAMS.items():
+                value = request.params.get(param)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    attributes[key] = value
+            stop = request.params.get("stop")
+            if stop:
+                attributes[gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES] = (
+                    [stop] if isinstance(stop, str) else list(stop)
+                )
+            if self.capture_content:
+                attributes[gen_ai.GEN_AI_INPUT_MESSAGES] = json.dumps(request.messages, default=str)
         span = self._tracer.start_span(
             f"{_CHAT} {_model_id(deployment.model)}",
             context=trace.set_span_in_context(parent),
