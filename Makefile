@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit docs clean
+.PHONY: install demo test lint typecheck unit docs bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/llmrouter demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples
+	$(BIN)/ruff check src tests examples benchmarks
 	$(BIN)/ruff format --check src tests examples
 
 typecheck: $(STAMP)
@@ -33,6 +33,14 @@ docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
 
 test: lint typecheck docs unit
+
+# Speed and memory figures beside the peers (litellm, raw aiohttp/httpx); ~10 minutes.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/cache_hits.py
+	$(BIN)/python benchmarks/tracing_overhead.py
+	$(BIN)/python benchmarks/routing_decision.py
+	$(BIN)/python benchmarks/resilience_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site

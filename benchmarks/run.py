@@ -40,10 +40,9 @@ CLIENTS: list[tuple[str, str, str]] = [
     ("native adapter, direct", "native_adapter", "fast"),
     ("llmrouter Router (native)", "router_native", "fast"),
     ("llmrouter Router (litellm path)", "router_litellm", "slow"),
+    # `Router.from_dict(config)` with no `provider=` override: what users get by default.
+    ("llmrouter Router (default wiring)", "router_default", "fast"),
 ]
-# SLOT: once router.py picks the native adapters by itself, `--with-default-router` measures
-# `Router.from_dict(config)` with no `provider=` override (what users get by default).
-DEFAULT_ROUTER = ("llmrouter Router (default wiring)", "router_default", "fast")
 
 # (run, tier) -> (sequential requests, requests at concurrency 100, rounds, warm-up requests).
 # litellm-based clients need ~5-20 ms of CPU per request, so they get fewer requests.
@@ -203,11 +202,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="~1 minute: fewer requests, 1 round")
     parser.add_argument("--clients", help="comma-separated subset of clients.py names")
-    parser.add_argument("--with-default-router", action="store_true", help="the SLOT row")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
-    clients = CLIENTS + ([DEFAULT_ROUTER] if args.with_default_router else [])
+    clients = list(CLIENTS)
     if args.clients:
         wanted = set(args.clients.split(","))
         clients = [c for c in clients if c[1] in wanted]
