@@ -4,7 +4,7 @@ with the OpenTelemetry SDK recording every span and metric.
     python benchmarks/tracing_overhead.py [--quick]
 
 Two request paths: llmrouter's in-process `FunctionProvider` (a canned answer, no I/O: the
-router's own cost, the harshest denominator), and a real call through the litellm adapter to a
+router's own cost, the harshest denominator), and a real call through the default (native) adapter to a
 local provider in its own process (client CPU of the whole request).
 Target (issue: tracing): tracing on < 15% of router CPU per request.
 """
@@ -107,7 +107,7 @@ def main() -> None:
     overhead = report("router only (FunctionProvider, no I/O)", asyncio.run(run(count, 3, None)))
     with local_provider() as api_base:
         http = asyncio.run(run(count // 10, 3, api_base))
-    http_overhead = report("litellm adapter over loopback HTTP (whole request)", http)
+    http_overhead = report("default (native) adapter over loopback HTTP (whole request)", http)
     for name, value in (("router only", overhead), ("whole request", http_overhead)):
         verdict = "met" if value < 0.15 else "NOT met"
         print(f"SDK tracing overhead, {name}: {value * 100:.1f}% (target < 15%: {verdict})")
