@@ -4,8 +4,8 @@ with the OpenTelemetry SDK recording every span and metric.
     python benchmarks/tracing_overhead.py [--quick]
 
 Two request paths: llmrouter's in-process `FunctionProvider` (a canned answer, no I/O: the
-router's own cost, the harshest denominator), and a real call through the default (native) adapter to a
-local provider in its own process (client CPU of the whole request).
+router's own cost, the harshest denominator), and a real call through the default (native)
+adapter to a local provider in its own process (client CPU of the whole request).
 Target (issue: tracing): tracing on < 15% of router CPU per request.
 """
 
