@@ -25,6 +25,8 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")
 
+from localserve import serve
+
 from llmrouter import Router
 
 MESSAGES = [{"role": "user", "content": "What is the capital of France? Answer briefly."}]
@@ -33,24 +35,8 @@ MESSAGES = [{"role": "user", "content": "What is the capital of France? Answer b
 @contextmanager
 def local_provider() -> Iterator[str]:
     """A local OpenAI-wire provider in its own process; yields its api_base."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llmrouter.testing", "serve", "--provider", "gpt=openai"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        api_base = ""
-        while not api_base:
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError("local provider did not start")
-            if line.startswith("provider gpt"):
-                api_base = line.split()[-1]
-        yield api_base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve(["gpt=openai"]) as bases:
+        yield bases["gpt"]
 
 
 def _free_port() -> int:
@@ -122,7 +108,7 @@ async def run(quick: bool) -> list[tuple[str, list[float]]]:
             await measure(router, 20, fresh=True)  # warm up litellm and the connection pool
             rows.append(
                 (
-                    "uncached call (litellm path)",
+                    "uncached call (native adapter)",
                     await measure(router, 100 if quick else 300, fresh=True),
                 )
             )

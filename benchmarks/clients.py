@@ -19,12 +19,13 @@ import json
 import logging
 import os
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+
+from localserve import serve
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 os.environ["LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS"] = "True"
@@ -38,25 +39,9 @@ MODELS = {"openai": "openai/gpt-4o-mini", "anthropic": "anthropic/claude-sonnet-
 Call = Callable[[], Awaitable[Any]]
 
 
-@contextlib.contextmanager
-def local_provider() -> Iterator[dict[str, str]]:
+def local_provider() -> contextlib.AbstractContextManager[dict[str, str]]:
     """A fresh local provider process; yields the api_base of `gpt` (OpenAI) and `claude`."""
-    cmd = [sys.executable, "-m", "llmrouter.testing", "serve", "--port", "0"]
-    cmd += ["--provider", "gpt=openai", "--provider", "claude=anthropic"]
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        bases: dict[str, str] = {}
-        while len(bases) < 2:
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError("the local provider did not start")
-            if line.startswith("provider "):
-                bases[line.split()[1]] = line.split()[-1]
-        yield bases
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    return serve(["gpt=openai", "claude=anthropic"])
 
 
 @dataclass(frozen=True)

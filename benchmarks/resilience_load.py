@@ -14,46 +14,24 @@ import argparse
 import asyncio
 import logging
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")
+
+from localserve import serve
 
 from llmrouter import Router
 
 KEY = "bench-key"
 
 
-@contextmanager
-def flaky_providers() -> Iterator[dict[str, str]]:
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "llmrouter.testing", "serve",
-            "--provider", "glm=openai", "--provider", "claude=anthropic",
-            "--fail-rate", "glm=0.3",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        bases: dict[str, str] = {}
-        while len(bases) < 2:
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError("local providers did not start")
-            if line.startswith("provider "):
-                _, name, _, base = line.split()
-                bases[name] = base
-        yield bases
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def flaky_providers() -> AbstractContextManager[dict[str, str]]:
+    """GLM-like (OpenAI wire) answering 503 to 30% of requests, and a healthy Claude-like."""
+    return serve(["glm=openai", "claude=anthropic"], ["--fail-rate", "glm=0.3"])
 
 
 async def load(

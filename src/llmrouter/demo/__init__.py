@@ -222,7 +222,6 @@ async def run_demo(config: str | None = None, out: TextIO | None = None) -> int:
     async with local_example() as local:
         glm, claude = local.glm, local.claude
         print(f"llmrouter demo: {path} against local providers at {local.server.url}", file=out)
-        print("(importing litellm takes a few seconds the first time)", file=out)
         async with Router.from_yaml(path, env=local.env) as router:
             demo = _Demo(router, glm, claude, out)
             await demo.run()

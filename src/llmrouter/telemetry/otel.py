@@ -136,18 +136,19 @@ class OtelTelemetry:
         span.set_attribute("llmrouter.candidates", list(candidates))
 
     def end_request_ok(self, span: Span, info: RouteInfo) -> None:
-        skipped = [f"{a.model}:{a.error}" for a in info.attempts if a.outcome == "skipped"]
-        tried = [a for a in info.attempts if a.outcome != "skipped"]
-        span.set_attributes(
-            {
-                "llmrouter.model": info.model,
-                "llmrouter.provider": info.provider,
-                "llmrouter.cache_hit": info.cache_hit,
-                "llmrouter.cost_usd": info.cost_usd,
-                "llmrouter.attempts": len(tried),
-                "llmrouter.skipped": skipped,
-            }
-        )
+        if span.is_recording():  # with no SDK, skip building what nobody records
+            skipped = [f"{a.model}:{a.error}" for a in info.attempts if a.outcome == "skipped"]
+            tried = sum(1 for a in info.attempts if a.outcome != "skipped")
+            span.set_attributes(
+                {
+                    "llmrouter.model": info.model,
+                    "llmrouter.provider": info.provider,
+                    "llmrouter.cache_hit": info.cache_hit,
+                    "llmrouter.cost_usd": info.cost_usd,
+                    "llmrouter.attempts": tried,
+                    "llmrouter.skipped": skipped,
+                }
+            )
         attributes = {"llmrouter.route": info.route, "llmrouter.model": info.model}
         if info.cache_hit:
             self.cache_hits.add(1, attributes)
