@@ -133,6 +133,9 @@ class Router:
             meter_provider=meter_provider,
             env=os.environ if env is None else env,
         )
+        self._instrument.observe_circuits(
+            lambda: {name: self._guard.stats(name).state for name in self._deployments}
+        )
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str], **kwargs: Any) -> Self:

@@ -285,3 +285,21 @@ async def test_callbacks_receive_typed_events(local: Local, otel: Otel) -> None:
         await router.acompletion(model="chat", messages=user("other"))
     failure = recorder.events[-1]
     assert isinstance(failure, FailureEvent) and failure.error_type == "BadRequestError"
+
+
+async def test_circuit_state_is_a_gauge(local: Local, otel: Otel) -> None:
+    local.glm.fail_always(Fault.overloaded())
+    config = local.config(retries=0)
+    config["circuit_breaker"] = {"failure_threshold": 2}
+    router = Router.from_dict(
+        config,
+        env=local.env,
+        tracer_provider=otel.tracer_provider,
+        meter_provider=otel.meter_provider,
+    )
+    points = otel.metric_points()["llmrouter.circuit.state"][1]
+    assert {p.attributes["llmrouter.model"]: p.value for p in points} == {"glm": 0, "claude": 0}
+    for i in range(2):
+        await router.acompletion(model="chat", messages=user(f"q{i}"))
+    points = otel.metric_points()["llmrouter.circuit.state"][1]
+    assert {p.attributes["llmrouter.model"]: p.value for p in points} == {"glm": 2, "claude": 0}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from llmrouter.providers.base import Deployment
@@ -90,6 +90,11 @@ class Instrumentation:
     @property
     def active(self) -> bool:
         return self._otel is not None or bool(self._callbacks)
+
+    def observe_circuits(self, states: Callable[[], Mapping[str, str]]) -> None:
+        """Export circuit-breaker states (a gauge read at collection time)."""
+        if self._otel is not None:
+            self._otel.observe_circuits(states)
 
     def request(self, route: str, request: CompletionRequest) -> RequestScope:
         if not self.active:

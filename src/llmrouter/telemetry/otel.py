@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from opentelemetry import metrics, trace
+from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 from opentelemetry.semconv.attributes import error_attributes, http_attributes, server_attributes
@@ -97,6 +98,7 @@ class OtelTelemetry:
         self._common: dict[str, dict[str, Any]] = {}  # per model entry
         self._tracer = trace.get_tracer("llmrouter", __version__, tracer_provider)
         meter = metrics.get_meter("llmrouter", __version__, meter_provider)
+        self._meter = meter
         self.token_usage = gen_ai_metrics.create_gen_ai_client_token_usage(meter)
         self.duration = gen_ai_metrics.create_gen_ai_client_operation_duration(meter)
         self.time_to_first_chunk = (
@@ -115,6 +117,24 @@ class OtelTelemetry:
             "llmrouter.model.unhealthy",
             unit="{event}",
             description="Models marked unhealthy (credentials rejected); demoted for a cooldown.",
+        )
+
+    def observe_circuits(self, states: Callable[[], Mapping[str, str]]) -> None:
+        """Export each model's circuit-breaker state as a gauge, read at collection time (no
+        cost per request): 0 closed, 1 half-open, 2 open."""
+        levels = {"closed": 0, "half_open": 1, "open": 2}
+
+        def observe(_options: CallbackOptions) -> Iterable[Observation]:
+            return [
+                Observation(levels.get(state, 0), {"llmrouter.model": model})
+                for model, state in states().items()
+            ]
+
+        self._meter.create_observable_gauge(
+            "llmrouter.circuit.state",
+            callbacks=[observe],
+            unit="{state}",
+            description="Circuit-breaker state per model: 0 closed, 1 half-open, 2 open.",
         )
 
     # --- request span -------------------------------------------------------------------
