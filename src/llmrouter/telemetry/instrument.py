@@ -165,12 +165,12 @@ class _LiveAttempt(AttemptScope):
         self._parent = parent
         self._number = number
         self._otel = parent._otel
-        self._started = time.monotonic()
         self._ended = False
         if self._otel is not None:
             self._span, self._common = self._otel.start_attempt(
                 parent._span, deployment, parent._request, number
             )
+        self._started = time.monotonic()  # after the span starts: TTFT never exceeds it
 
     async def answered(self, attempt: Attempt) -> None:
         if self._otel is not None and self._parent._request.stream:
