@@ -35,9 +35,7 @@ from llmrouter.providers.anthropic_messages import (
 )
 from llmrouter.providers.base import ProviderCall
 from llmrouter.providers.http_client import (
-    DEFAULT_MAX_CONNECTIONS,
-    HttpClient,
-    Redact,
+    PooledProvider,
     encode_body,
     fault,
     finish_stream,
@@ -66,19 +64,12 @@ def messages_url(api_base: str | None) -> str:
     return base + "/v1/messages"
 
 
-class AnthropicWireProvider:
+class AnthropicWireProvider(PooledProvider):
     """Calls Anthropic's `/v1/messages` directly (no litellm), OpenAI-shaped in and out.
 
     Same interface as `LiteLLMProvider`: `complete`, `stream`, `aclose`. Errors are classified
     by `llmrouter.faults.classify`; messages are scrubbed with `redact`.
     """
-
-    def __init__(self, redact: Redact, *, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
-        self._redact = redact
-        self._http = HttpClient(max_connections=max_connections)
-
-    def __repr__(self) -> str:
-        return f"AnthropicWireProvider({self._http!r})"
 
     def _request(self, call: ProviderCall, *, stream: bool) -> tuple[str, dict[str, str], bytes]:
         deployment = call.deployment
@@ -146,14 +137,6 @@ class AnthropicWireProvider:
         if not translator.done:
             raw = RawFault(transport="closed", message="the stream ended before message_stop")
             raise fault(call, raw, self._redact)
-
-    def warm_up(self) -> None:
-        """Import the HTTP client now rather than on the first request."""
-        self._http.warm_up()
-
-    async def aclose(self) -> None:
-        """Close the pooled connections."""
-        await self._http.aclose()
 
 
 class StreamTranslator:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MAX_CONNECTIONS",
     "HttpClient",
+    "PooledProvider",
     "Redact",
     "dumps",
     "encode_body",
@@ -275,3 +276,22 @@ def finish_stream(resp: aiohttp.ClientResponse, complete: bool) -> None:
         resp.release()
     else:  # the body's last bytes are still on their way: give them a moment
         asyncio.get_running_loop().call_later(_LINGER_S, resp.close)
+
+
+class PooledProvider:
+    """What both native adapters share: a redactor, one pooled `HttpClient`, and its lifecycle."""
+
+    def __init__(self, redact: Redact, *, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
+        self._redact = redact
+        self._http = HttpClient(max_connections=max_connections)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._http!r})"
+
+    def warm_up(self) -> None:
+        """Import the HTTP client now rather than on the first request."""
+        self._http.warm_up()
+
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        await self._http.aclose()

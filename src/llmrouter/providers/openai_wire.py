@@ -30,9 +30,7 @@ from llmrouter.errors import BadRequestError, ProviderError
 from llmrouter.faults import RawFault
 from llmrouter.providers.base import ProviderCall
 from llmrouter.providers.http_client import (
-    DEFAULT_MAX_CONNECTIONS,
-    HttpClient,
-    Redact,
+    PooledProvider,
     encode_body,
     fault,
     finish_stream,
@@ -68,19 +66,12 @@ def openai_api_base(model: str, api_base: str | None) -> str | None:
     return OPENAI_DEFAULT_API_BASES.get(prefix) if sep else None
 
 
-class OpenAIWireProvider:
+class OpenAIWireProvider(PooledProvider):
     """Calls OpenAI-compatible `/chat/completions` endpoints directly (no litellm).
 
     Same interface as `LiteLLMProvider`: `complete`, `stream`, `aclose`. Errors are classified
     by `llmrouter.faults.classify`; messages are scrubbed with `redact`.
     """
-
-    def __init__(self, redact: Redact, *, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
-        self._redact = redact
-        self._http = HttpClient(max_connections=max_connections)
-
-    def __repr__(self) -> str:
-        return f"OpenAIWireProvider({self._http!r})"
 
     def _request(self, call: ProviderCall, *, stream: bool) -> tuple[str, dict[str, str], bytes]:
         deployment = call.deployment
@@ -171,14 +162,6 @@ class OpenAIWireProvider:
 
     def _in_band_error(self, call: ProviderCall, data: bytes) -> ProviderError:
         return fault(call, RawFault(body=data.decode("utf-8", "replace")), self._redact)
-
-    def warm_up(self) -> None:
-        """Import the HTTP client now rather than on the first request."""
-        self._http.warm_up()
-
-    async def aclose(self) -> None:
-        """Close the pooled connections."""
-        await self._http.aclose()
 
 
 def _apply_extras(body: dict[str, Any], headers: dict[str, str]) -> None:
