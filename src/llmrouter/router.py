@@ -4,6 +4,7 @@ beyond putting the request path of DESIGN.md in order."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -133,8 +134,9 @@ class Router:
             meter_provider=meter_provider,
             env=os.environ if env is None else env,
         )
+        # A partial over the guard, not a lambda over self: the exports hold it while we live.
         self._instrument.observe_circuits(
-            lambda: {name: self._guard.stats(name).state for name in self._deployments}
+            self, functools.partial(self._guard.circuit_states, tuple(self._deployments))
         )
 
     @classmethod

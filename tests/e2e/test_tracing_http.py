@@ -304,3 +304,37 @@ async def test_circuit_state_is_a_gauge(local: Local, otel: Otel) -> None:
         await router.acompletion(model="chat", messages=user(f"q{i}"))
     points = otel.metric_points()["llmrouter.circuit.state"][1]
     assert {p.attributes["llmrouter.model"]: p.value for p in points} == {"glm": 2, "claude": 0}
+
+
+async def test_rejected_credentials_are_counted(local: Local, otel: Otel) -> None:
+    local.glm.fail_always(Fault.auth())
+    await traced(local, otel).acompletion(model="chat", messages=user())
+    unit, points = otel.metric_points()["llmrouter.model.unhealthy"]
+    assert unit == "{event}"
+    assert [(dict(p.attributes), p.value) for p in points] == [
+        ({"llmrouter.model": "glm", "llmrouter.reason": "auth"}, 1)
+    ]
+
+
+async def test_routers_sharing_a_meter_provider_all_export(local: Local, otel: Otel) -> None:
+    # The SDK keeps only the first registration of an instrument name: llmrouter's counters
+    # and gauge are shared per meter provider, so a second Router still exports its figures.
+    local.glm.fail_always(Fault.overloaded())
+    config = local.config(retries=0)
+    config["circuit_breaker"] = {"failure_threshold": 2}
+    tripping = Router.from_dict(
+        config,
+        env=local.env,
+        tracer_provider=otel.tracer_provider,
+        meter_provider=otel.meter_provider,
+    )
+    calm = traced(local, otel)  # no breaker: its glm stays closed
+    for i in range(2):
+        await tripping.acompletion(model="chat", messages=user(f"a{i}"))
+    await calm.acompletion(model="chat", messages=user("b"))
+    points = otel.metric_points()
+    assert sum(p.value for p in points["llmrouter.fallbacks"][1]) == 3
+    circuits = {
+        p.attributes["llmrouter.model"]: p.value for p in points["llmrouter.circuit.state"][1]
+    }
+    assert circuits == {"glm": 2, "claude": 0}  # the worst state any router sees

@@ -8,7 +8,7 @@ down requests fail fast instead of waiting on timeouts.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from llmrouter.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
@@ -125,6 +125,14 @@ class Guard:
     async def aclose(self) -> None:
         if self._shared is not None:
             await self._shared.aclose()
+
+    def circuit_states(self, models: Iterable[str]) -> dict[str, str]:
+        """Each model's breaker state (`closed` when it has no breaker)."""
+        states: dict[str, str] = {}
+        for model in models:
+            breaker = self.breaker_for(model, self._default_breaker)
+            states[model] = breaker.state if breaker else "closed"
+        return states
 
     def stats(self, model: str) -> ModelStats:
         breaker = self.breaker_for(model, self._default_breaker)

@@ -91,15 +91,17 @@ class Instrumentation:
     def active(self) -> bool:
         return self._otel is not None or bool(self._callbacks)
 
-    def observe_circuits(self, states: Callable[[], Mapping[str, str]]) -> None:
-        """Export circuit-breaker states (a gauge read at collection time)."""
+    def observe_circuits(self, owner: object, states: Callable[[], Mapping[str, str]]) -> None:
+        """Export circuit-breaker states (a gauge read at collection time) while `owner`
+        lives; `states` must not hold `owner`."""
         if self._otel is not None:
-            self._otel.observe_circuits(states)
+            self._otel.observe_circuits(owner, states)
 
     def request(self, route: str, request: CompletionRequest) -> RequestScope:
-        if not self.active:
-            return NOOP_REQUEST
-        return _LiveRequest(self._otel, self._callbacks, route, request)
+        otel = self._otel if self._otel is not None and self._otel.live() else None
+        if otel is None and not self._callbacks:
+            return NOOP_REQUEST  # OTel not configured: nothing runs per request
+        return _LiveRequest(otel, self._callbacks, route, request)
 
 
 class _LiveRequest(RequestScope):
@@ -115,34 +117,34 @@ class _LiveRequest(RequestScope):
         self._route = route
         self._request = request
         self._span = otel.start_request(route, request) if otel is not None else None
+        self._routing: tuple[str, Sequence[str]] | None = None
         self._ended = False
 
     def routing(self, strategy: str, candidates: Sequence[str]) -> None:
-        if self._otel is not None:
-            self._otel.routing(self._span, strategy, candidates)
+        self._routing = (strategy, candidates)  # set on the span once, when it ends
 
     def attempt(self, deployment: Deployment, number: int) -> AttemptScope:
         return _LiveAttempt(self, deployment, number)
 
     def model_unhealthy(self, model: str, reason: str) -> None:
         if self._otel is not None:
-            self._otel.health_changes.add(1, {"llmrouter.model": model, "llmrouter.reason": reason})
+            self._otel.exports.unhealthy.add(1, model, reason)
 
     async def fallback(self, from_model: str, to_model: str, error_kind: str) -> None:
         if self._otel is not None:
-            self._otel.fallbacks.add(
-                1, {"llmrouter.route": self._route, "llmrouter.model": from_model}
-            )
-        event = FallbackEvent(self._route, from_model, to_model, error_kind)
-        await _notify(self._callbacks, lambda cb: cb.on_fallback(event))
+            self._otel.exports.fallbacks.add(1, self._route, from_model)
+        if self._callbacks:
+            event = FallbackEvent(self._route, from_model, to_model, error_kind)
+            await _notify(self._callbacks, lambda cb: cb.on_fallback(event))
 
     async def succeeded(self, info: RouteInfo) -> None:
         if self._ended:
             return
         self._ended = True
         if self._otel is not None:
-            self._otel.end_request_ok(self._span, info)
-        await _notify(self._callbacks, lambda cb: cb.on_success(SuccessEvent(info)))
+            self._otel.end_request_ok(self._span, info, self._routing)
+        if self._callbacks:
+            await _notify(self._callbacks, lambda cb: cb.on_success(SuccessEvent(info)))
 
     async def failed(self, error: BaseException | None) -> None:
         if self._ended:
@@ -150,7 +152,9 @@ class _LiveRequest(RequestScope):
         self._ended = True
         error = error if error is not None else _Abandoned()
         if self._otel is not None:
-            self._otel.end_request_error(self._span, error)
+            self._otel.end_request_error(self._span, error, self._routing)
+        if not self._callbacks:
+            return
         event = FailureEvent(
             route=self._route,
             error_type=type(error).__name__,
@@ -167,20 +171,21 @@ class _LiveAttempt(AttemptScope):
         self._otel = parent._otel
         self._ended = False
         if self._otel is not None:
-            self._span, self._common = self._otel.start_attempt(
+            self._span, self._shared = self._otel.start_attempt(
                 parent._span, deployment, parent._request, number
             )
         self._started = time.monotonic()  # after the span starts: TTFT never exceeds it
 
     async def answered(self, attempt: Attempt) -> None:
         if self._otel is not None and self._parent._request.stream:
-            self._otel.first_chunk(self._span, self._common, time.monotonic() - self._started)
-        event = AttemptEvent(self._parent._route, self._number, attempt)
-        await _notify(self._parent._callbacks, lambda cb: cb.on_attempt(event))
+            self._otel.first_chunk(self._span, self._shared, time.monotonic() - self._started)
+        if self._parent._callbacks:
+            event = AttemptEvent(self._parent._route, self._number, attempt)
+            await _notify(self._parent._callbacks, lambda cb: cb.on_attempt(event))
 
     async def failed(self, error: BaseException, attempt: Attempt | None) -> None:
         self.broke(error)
-        if attempt is not None:
+        if attempt is not None and self._parent._callbacks:
             event = AttemptEvent(self._parent._route, self._number, attempt)
             await _notify(self._parent._callbacks, lambda cb: cb.on_attempt(event))
 
@@ -189,7 +194,7 @@ class _LiveAttempt(AttemptScope):
             return
         self._ended = True
         if self._otel is not None:
-            self._otel.end_attempt_ok(self._span, self._common, resp, self._started)
+            self._otel.end_attempt_ok(self._span, self._shared, resp, self._started)
 
     def broke(self, error: BaseException | None) -> None:
         if self._ended:
@@ -197,7 +202,7 @@ class _LiveAttempt(AttemptScope):
         self._ended = True
         if self._otel is not None:
             reason = error if error is not None else _Abandoned()
-            self._otel.end_attempt_error(self._span, self._common, reason, self._started)
+            self._otel.end_attempt_error(self._span, self._shared, reason, self._started)
 
 
 class _Abandoned(Exception):

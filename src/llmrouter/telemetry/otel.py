@@ -1,21 +1,21 @@
-"""OpenTelemetry spans and metrics, named by the GenAI semantic conventions.
+"""OpenTelemetry spans and histograms, named by the GenAI semantic conventions.
 
-Only `opentelemetry-api` is used: with no SDK configured every call is a no-op. Attribute and
-metric names come from the `opentelemetry-semantic-conventions` package; llmrouter's own live
-under `llmrouter.*`. Prompts and completions are recorded only with `capture_content`; API keys
-and headers never are (nothing here reads them).
+Only `opentelemetry-api` is used: with no SDK configured nothing runs per request (see `live`).
+Attribute and metric names come from the `opentelemetry-semantic-conventions` package;
+llmrouter's own live under `llmrouter.*`. Prompts and completions are recorded only with
+`capture_content`; API keys and headers never are (nothing here reads them). Counters and the
+circuit gauge are observable instruments over in-process totals (`exports`).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from opentelemetry import metrics, trace
-from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 from opentelemetry.semconv.attributes import error_attributes, http_attributes, server_attributes
@@ -23,11 +23,15 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from llmrouter.providers.base import Deployment
 from llmrouter.request import CompletionRequest
+from llmrouter.telemetry.exports import MeterExports, exports_for
 from llmrouter.types import ChatCompletion, RouteInfo
 
-__all__ = ["OtelTelemetry", "provider_name"]
+__all__ = ["OtelTelemetry", "Routing", "provider_name"]
 
 _CHAT = gen_ai.GenAiOperationNameValues.CHAT.value
+_INPUT = gen_ai.GenAiTokenTypeValues.INPUT.value
+_OUTPUT = gen_ai.GenAiTokenTypeValues.OUTPUT.value
+_MAX_CACHED = 1024  # attribute sets kept per router; response models are few in practice
 
 # litellm provider prefix -> gen_ai.provider.name well-known value; others keep the prefix.
 _PROVIDER_NAMES = {
@@ -59,6 +63,9 @@ _REQUEST_PARAMS = {
     "n": gen_ai.GEN_AI_REQUEST_CHOICE_COUNT,
 }
 
+Routing = tuple[str, Sequence[str]]  # strategy, candidates in the order they are tried
+Attributes = dict[str, Any]
+
 
 def provider_name(model: str) -> str:
     """`gen_ai.provider.name` for a litellm model string (`zai/glm-4.6` -> `zai`)."""
@@ -82,6 +89,51 @@ def _server(api_base: str | None) -> dict[str, Any]:
     return out
 
 
+def _unset_global(provider: object) -> bool:
+    """True for the API's placeholder providers: nothing was configured (yet)."""
+    return (
+        isinstance(
+            provider,
+            (trace.ProxyTracerProvider, trace.NoOpTracerProvider, metrics.NoOpMeterProvider),
+        )
+        or type(provider).__name__ == "_ProxyMeterProvider"
+    )
+
+
+class _Deployment:
+    """What every attempt on one model entry shares: span name, attributes, metric sets."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        model = _model_id(deployment.model)
+        self.span_name = f"{_CHAT} {model}"
+        self.common: dict[str, Any] = {
+            gen_ai.GEN_AI_OPERATION_NAME: _CHAT,
+            gen_ai.GEN_AI_PROVIDER_NAME: provider_name(deployment.model),
+            gen_ai.GEN_AI_REQUEST_MODEL: model,
+            **_server(deployment.provider.api_base),
+        }
+        self.span_base: dict[str, Any] = {
+            **self.common,
+            "llmrouter.model": deployment.name,
+            "llmrouter.provider": deployment.provider_name,
+        }
+        self._answered: dict[str, tuple[Attributes, Attributes, Attributes]] = {}
+
+    def answered(self, response_model: str) -> tuple[Attributes, Attributes, Attributes]:
+        """Metric attributes for (input tokens, output tokens, duration) of an answer."""
+        found = self._answered.get(response_model)
+        if found is None:
+            if len(self._answered) >= _MAX_CACHED:
+                self._answered.clear()
+            base = {**self.common, gen_ai.GEN_AI_RESPONSE_MODEL: response_model}
+            found = self._answered[response_model] = (
+                {**base, gen_ai.GEN_AI_TOKEN_TYPE: _INPUT},
+                {**base, gen_ai.GEN_AI_TOKEN_TYPE: _OUTPUT},
+                base,
+            )
+        return found
+
+
 class OtelTelemetry:
     """Creates the request and attempt spans and records the metrics."""
 
@@ -95,47 +147,43 @@ class OtelTelemetry:
         from llmrouter import __version__
 
         self.capture_content = capture_content
-        self._common: dict[str, dict[str, Any]] = {}  # per model entry
+        self._providers = (tracer_provider, meter_provider)
+        self._live = False
+        self._next_look = 0.0
+        self._deployments: dict[str, _Deployment] = {}
         self._tracer = trace.get_tracer("llmrouter", __version__, tracer_provider)
         meter = metrics.get_meter("llmrouter", __version__, meter_provider)
-        self._meter = meter
         self.token_usage = gen_ai_metrics.create_gen_ai_client_token_usage(meter)
         self.duration = gen_ai_metrics.create_gen_ai_client_operation_duration(meter)
         self.time_to_first_chunk = (
             gen_ai_metrics.create_gen_ai_client_operation_time_to_first_chunk(meter)
         )
-        self.cost = meter.create_counter(
-            "llmrouter.cost", unit="USD", description="Cost of answered requests, in US dollars."
-        )
-        self.fallbacks = meter.create_counter(
-            "llmrouter.fallbacks", unit="{fallback}", description="Moves to the next model."
-        )
-        self.cache_hits = meter.create_counter(
-            "llmrouter.cache.hits", unit="{hit}", description="Requests answered by the cache."
-        )
-        self.health_changes = meter.create_counter(
-            "llmrouter.model.unhealthy",
-            unit="{event}",
-            description="Models marked unhealthy (credentials rejected); demoted for a cooldown.",
-        )
+        self.exports: MeterExports = exports_for(meter_provider, meter)
 
-    def observe_circuits(self, states: Callable[[], Mapping[str, str]]) -> None:
-        """Export each model's circuit-breaker state as a gauge, read at collection time (no
-        cost per request): 0 closed, 1 half-open, 2 open."""
-        levels = {"closed": 0, "half_open": 1, "open": 2}
+    def live(self) -> bool:
+        """Whether a real tracer or meter provider is behind us. The global providers may be
+        set after the Router is built, so this looks again at most once a second (looking
+        costs microseconds: the API reads the environment); once live, always live."""
+        if self._live:
+            return True
+        now = time.monotonic()
+        if now >= self._next_look:
+            self._next_look = now + 1.0
+            tracer_provider, meter_provider = self._providers
+            self._live = not _unset_global(
+                tracer_provider or trace.get_tracer_provider()
+            ) or not _unset_global(meter_provider or metrics.get_meter_provider())
+        return self._live
 
-        def observe(_options: CallbackOptions) -> Iterable[Observation]:
-            return [
-                Observation(levels.get(state, 0), {"llmrouter.model": model})
-                for model, state in states().items()
-            ]
+    def observe_circuits(self, owner: object, states: Callable[[], Mapping[str, str]]) -> None:
+        """Export circuit-breaker states as a gauge read at collection time."""
+        self.exports.observe_circuits(owner, states)
 
-        self._meter.create_observable_gauge(
-            "llmrouter.circuit.state",
-            callbacks=[observe],
-            unit="{state}",
-            description="Circuit-breaker state per model: 0 closed, 1 half-open, 2 open.",
-        )
+    def _deployment(self, deployment: Deployment) -> _Deployment:
+        found = self._deployments.get(deployment.name)
+        if found is None:
+            found = self._deployments[deployment.name] = _Deployment(deployment)
+        return found
 
     # --- request span -------------------------------------------------------------------
 
@@ -151,123 +199,118 @@ class OtelTelemetry:
         )
 
     @staticmethod
-    def routing(span: Span, strategy: str, candidates: Sequence[str]) -> None:
-        span.set_attribute("llmrouter.strategy", strategy)
-        span.set_attribute("llmrouter.candidates", list(candidates))
+    def _routing(attributes: dict[str, Any], routing: Routing | None) -> dict[str, Any]:
+        if routing is not None:
+            attributes["llmrouter.strategy"] = routing[0]
+            attributes["llmrouter.candidates"] = list(routing[1])
+        return attributes
 
-    def end_request_ok(self, span: Span, info: RouteInfo) -> None:
-        if span.is_recording():  # with no SDK, skip building what nobody records
+    def end_request_ok(self, span: Span, info: RouteInfo, routing: Routing | None) -> None:
+        if span.is_recording():  # with no SDK recording, skip building what nobody records
             skipped = [f"{a.model}:{a.error}" for a in info.attempts if a.outcome == "skipped"]
             tried = sum(1 for a in info.attempts if a.outcome != "skipped")
-            span.set_attributes(
-                {
-                    "llmrouter.model": info.model,
-                    "llmrouter.provider": info.provider,
-                    "llmrouter.cache_hit": info.cache_hit,
-                    "llmrouter.cost_usd": info.cost_usd,
-                    "llmrouter.attempts": tried,
-                    "llmrouter.skipped": skipped,
-                }
-            )
-        attributes = {"llmrouter.route": info.route, "llmrouter.model": info.model}
+            attributes = {
+                "llmrouter.model": info.model,
+                "llmrouter.provider": info.provider,
+                "llmrouter.cache_hit": info.cache_hit,
+                "llmrouter.cost_usd": info.cost_usd,
+                "llmrouter.attempts": tried,
+                "llmrouter.skipped": skipped,
+            }
+            span.set_attributes(self._routing(attributes, routing))
         if info.cache_hit:
-            self.cache_hits.add(1, attributes)
+            self.exports.cache_hits.add(1, info.route, info.model)
         elif info.cost_usd:
-            self.cost.add(info.cost_usd, attributes)
+            self.exports.cost.add(info.cost_usd, info.route, info.model)
         span.end()
 
-    @staticmethod
-    def end_request_error(span: Span, error: BaseException) -> None:
-        span.set_attribute(error_attributes.ERROR_TYPE, type(error).__name__)
-        attempts = getattr(error, "attempts", None) or []
-        span.set_attribute("llmrouter.attempts", sum(a.outcome != "skipped" for a in attempts))
-        span.set_status(Status(StatusCode.ERROR, str(error)))
+    def end_request_error(self, span: Span, error: BaseException, routing: Routing | None) -> None:
+        if span.is_recording():
+            attempts = getattr(error, "attempts", None) or []
+            attributes = {
+                error_attributes.ERROR_TYPE: type(error).__name__,
+                "llmrouter.attempts": sum(a.outcome != "skipped" for a in attempts),
+            }
+            span.set_attributes(self._routing(attributes, routing))
+            span.set_status(Status(StatusCode.ERROR, str(error)))
         span.end()
 
     # --- attempt spans --------------------------------------------------------------------
 
     def start_attempt(
         self, parent: Span, deployment: Deployment, request: CompletionRequest, number: int
-    ) -> tuple[Span, dict[str, Any]]:
-        """The attempt span and the attributes its metrics share."""
-        common = self._common.get(deployment.name)
-        if common is None:
-            common = self._common[deployment.name] = {
-                gen_ai.GEN_AI_OPERATION_NAME: _CHAT,
-                gen_ai.GEN_AI_PROVIDER_NAME: provider_name(deployment.model),
-                gen_ai.GEN_AI_REQUEST_MODEL: _model_id(deployment.model),
-                **_server(deployment.provider.api_base),
-            }
+    ) -> tuple[Span, _Deployment]:
+        """The attempt span, and what its metrics share."""
+        shared = self._deployment(deployment)
         attributes: dict[str, Any] = {}
-        if parent.is_recording():  # with no SDK, skip building what nobody records
-            attributes.update(common)
+        if parent.is_recording():  # an unsampled request has unsampled attempts
+            attributes.update(shared.span_base)
             attributes[gen_ai.GEN_AI_REQUEST_STREAM] = request.stream
-            attributes["llmrouter.model"] = deployment.name
-            attributes["llmrouter.provider"] = deployment.provider_name
             attributes["llmrouter.attempt"] = number
-            for param, key in _REQUEST_PARAMS.items():
-                value = request.params.get(param)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    attributes[key] = value
-            stop = request.params.get("stop")
-            if stop:
-                attributes[gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES] = (
-                    [stop] if isinstance(stop, str) else list(stop)
-                )
+            params = request.params
+            if params:
+                for param, key in _REQUEST_PARAMS.items():
+                    value = params.get(param)
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        attributes[key] = value
+                stop = params.get("stop")
+                if stop:
+                    attributes[gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES] = (
+                        [stop] if isinstance(stop, str) else list(stop)
+                    )
             if self.capture_content:
                 attributes[gen_ai.GEN_AI_INPUT_MESSAGES] = json.dumps(request.messages, default=str)
         span = self._tracer.start_span(
-            f"{_CHAT} {_model_id(deployment.model)}",
+            shared.span_name,
             context=trace.set_span_in_context(parent),
             kind=SpanKind.CLIENT,
             attributes=attributes,
         )
-        return span, common
+        return span, shared
 
-    def first_chunk(self, span: Span, common: Mapping[str, Any], seconds: float) -> None:
+    def first_chunk(self, span: Span, shared: _Deployment, seconds: float) -> None:
         span.set_attribute(gen_ai.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, seconds)
-        self.time_to_first_chunk.record(seconds, common)
+        self.time_to_first_chunk.record(seconds, shared.common)
 
     def end_attempt_ok(
-        self, span: Span, common: Mapping[str, Any], resp: ChatCompletion, started: float
+        self, span: Span, shared: _Deployment, resp: ChatCompletion, started: float
     ) -> None:
-        finish_reasons = [c.finish_reason for c in resp.choices if c.finish_reason]
-        span.set_attributes(
-            {
+        elapsed = time.monotonic() - started
+        usage = resp.usage
+        if span.is_recording():
+            attributes: dict[str, Any] = {
                 gen_ai.GEN_AI_RESPONSE_MODEL: resp.model,
                 gen_ai.GEN_AI_RESPONSE_ID: resp.id,
-                gen_ai.GEN_AI_RESPONSE_FINISH_REASONS: finish_reasons,
-                gen_ai.GEN_AI_USAGE_INPUT_TOKENS: resp.usage.prompt_tokens,
-                gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS: resp.usage.completion_tokens,
+                gen_ai.GEN_AI_RESPONSE_FINISH_REASONS: [
+                    c.finish_reason for c in resp.choices if c.finish_reason
+                ],
+                gen_ai.GEN_AI_USAGE_INPUT_TOKENS: usage.prompt_tokens,
+                gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS: usage.completion_tokens,
             }
-        )
-        if self.capture_content:
-            output = [c.message.model_dump(exclude_none=True) for c in resp.choices]
-            span.set_attribute(gen_ai.GEN_AI_OUTPUT_MESSAGES, json.dumps(output, default=str))
-        metric_attributes = {**common, gen_ai.GEN_AI_RESPONSE_MODEL: resp.model}
-        for token_type, count in (
-            (gen_ai.GenAiTokenTypeValues.INPUT.value, resp.usage.prompt_tokens),
-            (gen_ai.GenAiTokenTypeValues.OUTPUT.value, resp.usage.completion_tokens),
-        ):
-            self.token_usage.record(
-                count, {**metric_attributes, gen_ai.GEN_AI_TOKEN_TYPE: token_type}
-            )
-        self.duration.record(time.monotonic() - started, metric_attributes)
+            if self.capture_content:
+                output = [c.message.model_dump(exclude_none=True) for c in resp.choices]
+                attributes[gen_ai.GEN_AI_OUTPUT_MESSAGES] = json.dumps(output, default=str)
+            span.set_attributes(attributes)
         span.end()
+        input_set, output_set, duration_set = shared.answered(resp.model)
+        self.token_usage.record(usage.prompt_tokens, input_set)
+        self.token_usage.record(usage.completion_tokens, output_set)
+        self.duration.record(elapsed, duration_set)
 
     def end_attempt_error(
-        self, span: Span, common: Mapping[str, Any], error: BaseException, started: float
+        self, span: Span, shared: _Deployment, error: BaseException, started: float
     ) -> None:
+        elapsed = time.monotonic() - started
         error_type = type(error).__name__
-        span.set_attribute(error_attributes.ERROR_TYPE, error_type)
-        kind = getattr(error, "kind", None)
-        if kind:
-            span.set_attribute("llmrouter.error.kind", kind)
-        status = getattr(error, "status_code", None)
-        if isinstance(status, int):
-            span.set_attribute(http_attributes.HTTP_RESPONSE_STATUS_CODE, status)
-        span.set_status(Status(StatusCode.ERROR, str(error)))
-        self.duration.record(
-            time.monotonic() - started, {**common, error_attributes.ERROR_TYPE: error_type}
-        )
+        if span.is_recording():
+            attributes: dict[str, Any] = {error_attributes.ERROR_TYPE: error_type}
+            kind = getattr(error, "kind", None)
+            if kind:
+                attributes["llmrouter.error.kind"] = kind
+            status = getattr(error, "status_code", None)
+            if isinstance(status, int):
+                attributes[http_attributes.HTTP_RESPONSE_STATUS_CODE] = status
+            span.set_attributes(attributes)
+            span.set_status(Status(StatusCode.ERROR, str(error)))
         span.end()
+        self.duration.record(elapsed, {**shared.common, error_attributes.ERROR_TYPE: error_type})
