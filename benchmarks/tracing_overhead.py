@@ -128,6 +128,88 @@ async def _run(api_base: str | None, count: int, rounds: int) -> dict[str, float
     return {mode: statistics.median(values) for mode, values in results.items()}
 
 
+def _sdk_floor(count: int) -> float:
+    """CPU per request of the OpenTelemetry SDK alone, every trace sampled: the two spans and
+    three histogram points llmrouter records for an answered request, with attributes of the
+    same number and kind, created directly with no router around them."""
+    from opentelemetry import trace
+    from opentelemetry.trace import SpanKind
+
+    providers = _providers("sdk-all")
+    tracer = providers["tracer_provider"].get_tracer("floor")
+    meter = providers["meter_provider"].get_meter("floor")
+    tokens = meter.create_histogram("gen_ai.client.token.usage", unit="{token}")
+    duration = meter.create_histogram("gen_ai.client.operation.duration", unit="s")
+    common = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "glm-4.6",
+        "server.address": "127.0.0.1",
+        "server.port": 8080,
+    }
+    answered = {**common, "gen_ai.response.model": "glm-4.6"}
+    input_set = {**answered, "gen_ai.token.type": "input"}
+    output_set = {**answered, "gen_ai.token.type": "output"}
+
+    def one_request() -> None:
+        request = tracer.start_span(
+            "llmrouter.route chat",
+            kind=SpanKind.INTERNAL,
+            attributes={
+                "gen_ai.operation.name": "chat",
+                "llmrouter.route": "chat",
+                "gen_ai.request.stream": False,
+            },
+        )
+        attempt = tracer.start_span(
+            "chat glm-4.6",
+            context=trace.set_span_in_context(request),
+            kind=SpanKind.CLIENT,
+            attributes={
+                **common,
+                "llmrouter.model": "glm",
+                "llmrouter.provider": "local",
+                "gen_ai.request.stream": False,
+                "llmrouter.attempt": 1,
+            },
+        )
+        attempt.set_attributes(
+            {
+                "gen_ai.response.model": "glm-4.6",
+                "gen_ai.response.id": "chatcmpl-1",
+                "gen_ai.response.finish_reasons": ["stop"],
+                "gen_ai.usage.input_tokens": 12,
+                "gen_ai.usage.output_tokens": 9,
+            }
+        )
+        attempt.end()
+        tokens.record(12, input_set)
+        tokens.record(9, output_set)
+        duration.record(0.004, answered)
+        request.set_attributes(
+            {
+                "llmrouter.model": "glm",
+                "llmrouter.provider": "local",
+                "llmrouter.cache_hit": False,
+                "llmrouter.cost_usd": 0.00001,
+                "llmrouter.attempts": 1,
+                "llmrouter.skipped": [],
+                "llmrouter.strategy": "ordered",
+                "llmrouter.candidates": ["glm"],
+            }
+        )
+        request.end()
+
+    for _ in range(count // 10):
+        one_request()
+    started = time.process_time()
+    for _ in range(count):
+        one_request()
+    cpu = (time.process_time() - started) / count
+    providers["tracer_provider"].shutdown()
+    return cpu
+
+
 def _report(title: str, figures: dict[str, float]) -> dict[str, float]:
     base = figures["off"]
     print(f"\n{title}")
@@ -152,7 +234,11 @@ def main() -> None:
         "router only (FunctionProvider, no I/O): the harshest base",
         asyncio.run(_run(None, 1_000 if args.quick else 3_000, rounds)),
     )
-    print()
+    floor = statistics.median(_sdk_floor(20_000) for _ in range(5))
+    print(
+        f"\nthe OpenTelemetry SDK alone, every trace sampled (the same 2 spans and 3 histogram"
+        f" points, no router): {floor * 1e6:.1f} us per request\n"
+    )
     for name, overheads in (("whole request", whole), ("router only", router_only)):
         for mode in ("own", "sdk-10", "sdk-all"):
             value = overheads[mode]

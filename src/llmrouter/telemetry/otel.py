@@ -151,6 +151,7 @@ class OtelTelemetry:
         self._live = False
         self._next_look = 0.0
         self._deployments: dict[str, _Deployment] = {}
+        self._request_names: dict[str, str] = {}  # per route (routes come from the config)
         self._tracer = trace.get_tracer("llmrouter", __version__, tracer_provider)
         meter = metrics.get_meter("llmrouter", __version__, meter_provider)
         self.token_usage = gen_ai_metrics.create_gen_ai_client_token_usage(meter)
@@ -188,8 +189,11 @@ class OtelTelemetry:
     # --- request span -------------------------------------------------------------------
 
     def start_request(self, route: str, request: CompletionRequest) -> Span:
+        name = self._request_names.get(route)
+        if name is None:
+            name = self._request_names[route] = f"llmrouter.route {route}"
         return self._tracer.start_span(
-            f"llmrouter.route {route}",
+            name,
             kind=SpanKind.INTERNAL,
             attributes={
                 gen_ai.GEN_AI_OPERATION_NAME: _CHAT,
@@ -207,8 +211,13 @@ class OtelTelemetry:
 
     def end_request_ok(self, span: Span, info: RouteInfo, routing: Routing | None) -> None:
         if span.is_recording():  # with no SDK recording, skip building what nobody records
-            skipped = [f"{a.model}:{a.error}" for a in info.attempts if a.outcome == "skipped"]
-            tried = sum(1 for a in info.attempts if a.outcome != "skipped")
+            skipped: list[str] = []
+            tried = 0
+            for attempt in info.attempts:
+                if attempt.outcome == "skipped":
+                    skipped.append(f"{attempt.model}:{attempt.error}")
+                else:
+                    tried += 1
             attributes = {
                 "llmrouter.model": info.model,
                 "llmrouter.provider": info.provider,

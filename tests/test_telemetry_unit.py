@@ -1,15 +1,45 @@
-"""llmrouter's observable counters and gauge (`telemetry/exports.py`), read by the OTel SDK's
-in-memory metric reader."""
+"""Small parts of the telemetry: when instrumentation runs at all, and the observable counters
+and gauge (`telemetry/exports.py`) read by the OTel SDK's in-memory metric reader."""
 
 from __future__ import annotations
 
 import gc
 from typing import Any
 
+from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import NoOpTracerProvider
 
+from llmrouter.request import CompletionRequest
+from llmrouter.telemetry import Instrumentation, RouterCallbacks
 from llmrouter.telemetry.exports import MeterExports, exports_for
+from llmrouter.telemetry.instrument import NOOP_REQUEST
+from llmrouter.telemetry.otel import OtelTelemetry
+
+REQUEST = CompletionRequest.build("chat", [{"role": "user", "content": "hi"}], params={})
+
+
+def instrumentation(tracer_provider: Any, meter_provider: Any, *callbacks: Any) -> Instrumentation:
+    otel = OtelTelemetry(
+        capture_content=False, tracer_provider=tracer_provider, meter_provider=meter_provider
+    )
+    return Instrumentation(otel, callbacks)
+
+
+def test_nothing_runs_per_request_without_a_recording_provider() -> None:
+    unconfigured = instrumentation(NoOpTracerProvider(), NoOpMeterProvider())
+    assert unconfigured.request("chat", REQUEST) is NOOP_REQUEST
+    with_callbacks = instrumentation(NoOpTracerProvider(), NoOpMeterProvider(), RouterCallbacks())
+    assert with_callbacks.request("chat", REQUEST) is not NOOP_REQUEST
+
+
+def test_either_signal_turns_instrumentation_on() -> None:
+    traces_only = instrumentation(TracerProvider(), NoOpMeterProvider())
+    assert traces_only.request("chat", REQUEST) is not NOOP_REQUEST
+    metrics_only = instrumentation(NoOpTracerProvider(), MeterProvider())
+    assert metrics_only.request("chat", REQUEST) is not NOOP_REQUEST
 
 
 def points(reader: InMemoryMetricReader) -> dict[str, list[tuple[dict[str, Any], float]]]:
