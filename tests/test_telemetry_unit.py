@@ -4,8 +4,12 @@ and gauge (`telemetry/exports.py`) read by the OTel SDK's in-memory metric reade
 from __future__ import annotations
 
 import gc
+import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
@@ -95,3 +99,30 @@ def test_one_set_of_exports_per_meter_provider() -> None:
     meter = one.get_meter("test")
     assert exports_for(one, meter) is exports_for(one, meter)
     assert exports_for(other, other.get_meter("test")) is not exports_for(one, meter)
+
+
+@pytest.fixture
+def frequent_thread_switches() -> Iterator[None]:
+    """Switch threads as often as the interpreter allows, so lost updates show."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(interval)
+
+
+@pytest.mark.usefixtures("frequent_thread_switches")
+def test_totals_from_many_threads_add_up() -> None:
+    shared, reader = exports()
+
+    def add_many() -> None:
+        for _ in range(10_000):
+            shared.fallbacks.add(1, "chat", "glm")
+
+    threads = [threading.Thread(target=add_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert points(reader)["llmrouter.fallbacks"] == [
+        ({"llmrouter.route": "chat", "llmrouter.model": "glm"}, 40_000)
+    ]

@@ -30,13 +30,16 @@ class Tally:
     def __init__(self, *keys: str) -> None:
         self._keys = keys
         self._totals: dict[tuple[str, ...], float] = {}
+        # Routers on event loops in different threads may share one meter provider.
+        self._lock = threading.Lock()
 
     def add(self, amount: float, *values: str) -> None:
-        totals = self._totals
-        totals[values] = totals.get(values, 0) + amount
+        with self._lock:
+            self._totals[values] = self._totals.get(values, 0) + amount
 
     def totals(self) -> dict[tuple[str, ...], float]:
-        return dict(self._totals)  # one C-level copy: safe against the event loop's adds
+        with self._lock:
+            return dict(self._totals)
 
     def observe(self, _options: CallbackOptions) -> Iterable[Observation]:
         return [
