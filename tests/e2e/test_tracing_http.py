@@ -288,22 +288,18 @@ async def test_callbacks_receive_typed_events(local: Local, otel: Otel) -> None:
     assert isinstance(failure, FailureEvent) and failure.error_type == "BadRequestError"
 
 
+def circuits(otel: Otel) -> dict[str, int]:
+    points = otel.metric_points()["llmrouter.circuit.state"][1]
+    return {p.attributes["llmrouter.model"]: p.value for p in points}
+
+
 async def test_circuit_state_is_a_gauge(local: Local, otel: Otel) -> None:
     local.glm.fail_always(Fault.overloaded())
-    config = local.config(retries=0)
-    config["circuit_breaker"] = {"failure_threshold": 2}
-    router = Router.from_dict(
-        config,
-        env=local.env,
-        tracer_provider=otel.tracer_provider,
-        meter_provider=otel.meter_provider,
-    )
-    points = otel.metric_points()["llmrouter.circuit.state"][1]
-    assert {p.attributes["llmrouter.model"]: p.value for p in points} == {"glm": 0, "claude": 0}
+    router = traced(local, otel, circuit_breaker={"failure_threshold": 2})
+    assert circuits(otel) == {"glm": 0, "claude": 0}
     for i in range(2):
         await router.acompletion(model="chat", messages=user(f"q{i}"))
-    points = otel.metric_points()["llmrouter.circuit.state"][1]
-    assert {p.attributes["llmrouter.model"]: p.value for p in points} == {"glm": 2, "claude": 0}
+    assert circuits(otel) == {"glm": 2, "claude": 0}
 
 
 async def test_rejected_credentials_are_counted(local: Local, otel: Otel) -> None:
@@ -320,21 +316,11 @@ async def test_routers_sharing_a_meter_provider_all_export(local: Local, otel: O
     # The SDK keeps only the first registration of an instrument name: llmrouter's counters
     # and gauge are shared per meter provider, so a second Router still exports its figures.
     local.glm.fail_always(Fault.overloaded())
-    config = local.config(retries=0)
-    config["circuit_breaker"] = {"failure_threshold": 2}
-    tripping = Router.from_dict(
-        config,
-        env=local.env,
-        tracer_provider=otel.tracer_provider,
-        meter_provider=otel.meter_provider,
-    )
-    calm = traced(local, otel)  # no breaker: its glm stays closed
+    calm = traced(local, otel)  # built first; default breaker: one failure leaves glm closed
+    tripping = traced(local, otel, circuit_breaker={"failure_threshold": 2})
     for i in range(2):
         await tripping.acompletion(model="chat", messages=user(f"a{i}"))
     await calm.acompletion(model="chat", messages=user("b"))
     points = otel.metric_points()
     assert sum(p.value for p in points["llmrouter.fallbacks"][1]) == 3
-    circuits = {
-        p.attributes["llmrouter.model"]: p.value for p in points["llmrouter.circuit.state"][1]
-    }
-    assert circuits == {"glm": 2, "claude": 0}  # the worst state any router sees
+    assert circuits(otel) == {"glm": 2, "claude": 0}  # the worst state any router sees
