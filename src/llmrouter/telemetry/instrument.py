@@ -1,8 +1,8 @@
 """One facade over OpenTelemetry and user callbacks, used by the router and the executor.
 
 `Instrumentation.request()` opens a `RequestScope` per `acompletion` call; the executor opens an
-`AttemptScope` per upstream attempt. With telemetry off and no callbacks both are shared no-op
-objects, so the request path pays nothing.
+`AttemptScope` per upstream attempt. With telemetry off (or no OpenTelemetry provider configured)
+and no callbacks both are shared no-op objects, so the request path pays nothing.
 """
 
 from __future__ import annotations
@@ -86,10 +86,6 @@ class Instrumentation:
     def __init__(self, otel: Any | None, callbacks: Sequence[RouterCallbacks] = ()) -> None:
         self._otel = otel
         self._callbacks = list(callbacks)
-
-    @property
-    def active(self) -> bool:
-        return self._otel is not None or bool(self._callbacks)
 
     def observe_circuits(self, owner: object, states: Callable[[], Mapping[str, str]]) -> None:
         """Export circuit-breaker states (a gauge read at collection time) while `owner`

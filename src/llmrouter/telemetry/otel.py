@@ -31,7 +31,7 @@ __all__ = ["OtelTelemetry", "Routing", "provider_name"]
 _CHAT = gen_ai.GenAiOperationNameValues.CHAT.value
 _INPUT = gen_ai.GenAiTokenTypeValues.INPUT.value
 _OUTPUT = gen_ai.GenAiTokenTypeValues.OUTPUT.value
-_MAX_CACHED = 1024  # attribute sets kept per router; response models are few in practice
+_MAX_CACHED = 1024  # response models kept per model entry; few in practice
 
 # litellm provider prefix -> gen_ai.provider.name well-known value; others keep the prefix.
 _PROVIDER_NAMES = {
@@ -100,7 +100,7 @@ def _unset_global(provider: object) -> bool:
     )
 
 
-class _Deployment:
+class _EntryAttributes:
     """What every attempt on one model entry shares: span name, attributes, metric sets."""
 
     def __init__(self, deployment: Deployment) -> None:
@@ -150,7 +150,7 @@ class OtelTelemetry:
         self._providers = (tracer_provider, meter_provider)
         self._live = False
         self._next_look = 0.0
-        self._deployments: dict[str, _Deployment] = {}
+        self._deployments: dict[str, _EntryAttributes] = {}
         self._request_names: dict[str, str] = {}  # per route (routes come from the config)
         self._tracer = trace.get_tracer("llmrouter", __version__, tracer_provider)
         meter = metrics.get_meter("llmrouter", __version__, meter_provider)
@@ -180,10 +180,10 @@ class OtelTelemetry:
         """Export circuit-breaker states as a gauge read at collection time."""
         self.exports.observe_circuits(owner, states)
 
-    def _deployment(self, deployment: Deployment) -> _Deployment:
+    def _deployment(self, deployment: Deployment) -> _EntryAttributes:
         found = self._deployments.get(deployment.name)
         if found is None:
-            found = self._deployments[deployment.name] = _Deployment(deployment)
+            found = self._deployments[deployment.name] = _EntryAttributes(deployment)
         return found
 
     # --- request span -------------------------------------------------------------------
@@ -248,7 +248,7 @@ class OtelTelemetry:
 
     def start_attempt(
         self, parent: Span, deployment: Deployment, request: CompletionRequest, number: int
-    ) -> tuple[Span, _Deployment]:
+    ) -> tuple[Span, _EntryAttributes]:
         """The attempt span, and what its metrics share."""
         shared = self._deployment(deployment)
         attributes: dict[str, Any] = {}
@@ -277,12 +277,12 @@ class OtelTelemetry:
         )
         return span, shared
 
-    def first_chunk(self, span: Span, shared: _Deployment, seconds: float) -> None:
+    def first_chunk(self, span: Span, shared: _EntryAttributes, seconds: float) -> None:
         span.set_attribute(gen_ai.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, seconds)
         self.time_to_first_chunk.record(seconds, shared.common)
 
     def end_attempt_ok(
-        self, span: Span, shared: _Deployment, resp: ChatCompletion, started: float
+        self, span: Span, shared: _EntryAttributes, resp: ChatCompletion, started: float
     ) -> None:
         elapsed = time.monotonic() - started
         usage = resp.usage
@@ -307,7 +307,7 @@ class OtelTelemetry:
         self.duration.record(elapsed, duration_set)
 
     def end_attempt_error(
-        self, span: Span, shared: _Deployment, error: BaseException, started: float
+        self, span: Span, shared: _EntryAttributes, error: BaseException, started: float
     ) -> None:
         elapsed = time.monotonic() - started
         error_type = type(error).__name__
