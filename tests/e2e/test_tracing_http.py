@@ -324,3 +324,14 @@ async def test_routers_sharing_a_meter_provider_all_export(local: Local, otel: O
     points = otel.metric_points()
     assert sum(p.value for p in points["llmrouter.fallbacks"][1]) == 3
     assert circuits(otel) == {"glm": 2, "claude": 0}  # the worst state any router sees
+
+
+async def test_request_span_is_a_child_of_the_callers_span(local: Local, otel: Otel) -> None:
+    router = traced(local, otel)
+    with otel.tracer_provider.get_tracer("caller").start_as_current_span("handle /summarise"):
+        await router.acompletion(model="glm", messages=user())
+    [caller] = [s for s in otel.finished() if s.name == "handle /summarise"]
+    [request_span] = otel.requests()
+    assert request_span.parent is not None
+    assert request_span.parent.span_id == caller.context.span_id
+    assert request_span.context.trace_id == caller.context.trace_id
