@@ -3,7 +3,7 @@ of them (model budgets skip, route and tenant budgets refuse, spend from actual 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -205,3 +205,29 @@ async def test_abandoned_streams_are_charged_their_estimate(
     [status] = await budgets.status("route:chat")
     # GLM: prompt ~ ceil(11/4) + 4 = 7 tokens at 0.6, delivered "echo " ~ 2 tokens at 2.2.
     assert status.spent_usd == pytest.approx((7 * 0.6 + 2 * 2.2) / 1e6)
+
+
+class _CountingStore(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.round_trips = 0
+
+    async def incr_many(
+        self, items: Sequence[tuple[str, float, float | None]]
+    ) -> list[float | None]:
+        self.round_trips += 1
+        return await super().incr_many(items)
+
+
+async def test_one_store_round_trip_per_check_and_charge() -> None:
+    store = _CountingStore()
+    book = BudgetBook(
+        [budget("model:glm", 5.0), budget("route:chat", 5.0), budget("tenant:*", 5.0)],
+        store,
+        wall_clock=WallClock(),
+    )
+    await book.charge("chat", "glm", "acme", 1.0)  # three budgets, one round trip
+    assert store.round_trips == 1
+    await book.check("chat", "acme", ["glm", "claude"])  # route and tenant, then models
+    assert store.round_trips == 3
+    assert [s.spent_usd for s in await book.status("tenant:*", "acme")] == [1.0]

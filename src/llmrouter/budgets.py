@@ -20,9 +20,8 @@ view is used.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -158,27 +157,31 @@ class BudgetBook:
         local = self._counts.get(key)
         return (local[0] if local is not None else 0.0), ends
 
-    async def _spent(self, budget: Budget, tenant: str | None, now: float) -> tuple[float, float]:
+    async def _spent_many(
+        self, pairs: Sequence[tuple[Budget, str | None]], now: float
+    ) -> list[tuple[float, float]]:
+        """(spent, window end) of each budget: one store round trip for all of them."""
         if self.store is None:
-            return self._local_spent(budget, tenant, now)
-        key, ends = self._key(budget, tenant, now)
-        value = await self.store.incr(key, 0.0, budget.window_s)  # a read that keeps the TTL
-        if value is None:  # unreachable: this process's view
-            return self._local_spent(budget, tenant, now)
-        self._counts[key] = [value, ends]
-        return value, ends
+            return [self._local_spent(b, t, now) for b, t in pairs]
+        keys = [self._key(b, t, now) for b, t in pairs]
+        # Adding 0 is a read that creates the counter with its window's TTL if it is new.
+        values = await self.store.incr_many(
+            [(key, 0.0, b.window_s) for (key, _), (b, _) in zip(keys, pairs, strict=True)]
+        )
+        out = []
+        for (budget, tenant), (key, ends), value in zip(pairs, keys, values, strict=True):
+            if value is None:  # unreachable: this process's view
+                out.append(self._local_spent(budget, tenant, now))
+            else:
+                self._counts[key] = [value, ends]
+                out.append((value, ends))
+        return out
 
     async def _over(
         self, pairs: list[tuple[Budget, str | None]]
     ) -> list[tuple[Budget, str | None, float, float]]:
         """The spent budgets among `pairs`: (budget, tenant, spent, window end)."""
-        now = self._now()
-        if self.store is None:
-            spent = [self._local_spent(b, t, now) for b, t in pairs]
-        elif len(pairs) == 1:
-            spent = [await self._spent(pairs[0][0], pairs[0][1], now)]
-        else:
-            spent = list(await asyncio.gather(*(self._spent(b, t, now) for b, t in pairs)))
+        spent = await self._spent_many(pairs, self._now())
         return [
             (b, t, value, ends)
             for (b, t), (value, ends) in zip(pairs, spent, strict=True)
@@ -219,14 +222,17 @@ class BudgetBook:
         now = self._now()
         if len(self._counts) > _MAX_COUNTERS:
             self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
-        for budget, who in pairs:
-            key, ends = self._key(budget, who, now)
-            entry = self._counts.setdefault(key, [0.0, ends])
-            entry[0] += cost_usd
-            if self.store is not None:
-                value = await self.store.incr(key, cost_usd, budget.window_s)
-                if value is not None:
-                    entry[0] = value
+        keys = [self._key(budget, who, now) for budget, who in pairs]
+        for key, ends in keys:
+            self._counts.setdefault(key, [0.0, ends])[0] += cost_usd
+        if self.store is None:
+            return
+        values = await self.store.incr_many(
+            [(key, cost_usd, b.window_s) for (key, _), (b, _) in zip(keys, pairs, strict=True)]
+        )
+        for (key, _), value in zip(keys, values, strict=True):
+            if value is not None:
+                self._counts[key][0] = value
 
     async def status(self, scope: str, tenant: str | None = None) -> list[BudgetStatus]:
         """The current spend of every budget with `scope` (`tenant` for `tenant:*`)."""
@@ -236,13 +242,16 @@ class BudgetBook:
             *(b for bs in self._tenants.values() for b in bs),
             *self._any_tenant,
         ]
-        out = []
-        for budget in every:
-            if budget.scope == scope:
-                who = tenant if budget.target == "*" else None
-                spent, ends = await self._spent(budget, who, self._now())
-                out.append(BudgetStatus(budget, who, spent, ends))
-        return out
+        pairs = [
+            (budget, tenant if budget.target == "*" else None)
+            for budget in every
+            if budget.scope == scope
+        ]
+        spent = await self._spent_many(pairs, self._now())
+        return [
+            BudgetStatus(budget, who, value, ends)
+            for (budget, who), (value, ends) in zip(pairs, spent, strict=True)
+        ]
 
     async def aclose(self) -> None:
         """Close the shared store's connections."""

@@ -125,3 +125,27 @@ async def test_routers_share_budgets_through_redis(local: Local, redis_server: R
         assert 0 < await client.pttl(key) <= 3_600_000
     finally:
         await client.aclose()
+
+
+async def test_redis_store_counts_many_counters_in_one_transaction(
+    redis_server: RedisServer,
+) -> None:
+    import redis.asyncio
+
+    from llmrouter.state.redis import RedisStore
+
+    store = RedisStore(redis_server.url, timeout_s=1.0)
+    client = redis.asyncio.Redis.from_url(redis_server.url)
+    try:
+        before = (await client.info("commandstats")).get("cmdstat_exec", {}).get("calls", 0)
+        values = await store.incr_many([("a", 0.5, 60.0), ("b", 1.25, None), ("a", 0.25, 60.0)])
+        assert values == [0.5, 1.25, 0.75]
+        after = (await client.info("commandstats"))["cmdstat_exec"]["calls"]
+        assert after - before == 1  # one MULTI/EXEC round trip for all three
+        assert 0 < await client.pttl("a") <= 60_000
+        assert await client.pttl("b") == -1  # no TTL asked: none set
+        redis_server.kill()
+        assert await store.incr_many([("a", 1.0, 60.0), ("b", 1.0, None)]) == [None, None]
+    finally:
+        await store.aclose()
+        await client.aclose()

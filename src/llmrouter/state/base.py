@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 __all__ = ["Store"]
@@ -32,6 +33,12 @@ class Store(Protocol):
         """Add `amount` to a float counter (created at 0); the new value, or None if unreachable.
 
         `ttl_s` applies when the counter is created (fixed windows)."""
+        ...
+
+    async def incr_many(
+        self, items: Sequence[tuple[str, float, float | None]]
+    ) -> list[float | None]:
+        """`incr` for each `(key, amount, ttl_s)`, in one round trip where the backend can."""
         ...
 
     async def aclose(self) -> None: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cachetools import TLRUCache
 
@@ -51,6 +51,11 @@ class MemoryStore:
         else:
             self._data[key] = (amount, self._expiry(ttl_s))
         return float(self._data[key][0])
+
+    async def incr_many(
+        self, items: Sequence[tuple[str, float, float | None]]
+    ) -> list[float | None]:
+        return [await self.incr(key, amount, ttl_s) for key, amount, ttl_s in items]
 
     def _expiry(self, ttl_s: float | None) -> float:
         return math.inf if ttl_s is None else self._timer() + ttl_s

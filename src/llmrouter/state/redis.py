@@ -11,7 +11,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -120,15 +120,26 @@ class RedisStore:
         await self._run(lambda r: r.delete(key))
 
     async def incr(self, key: str, amount: float, ttl_s: float | None = None) -> float | None:
-        async def op(r: Any) -> float:
-            async with r.pipeline(transaction=True) as pipe:
-                pipe.incrbyfloat(key, amount)
-                if ttl_s is not None:
-                    pipe.pexpire(key, max(1, int(ttl_s * 1000)), nx=True)
-                results = await pipe.execute()
-            return float(results[0])
+        return (await self.incr_many([(key, amount, ttl_s)]))[0]
 
-        return await self._run(op)
+    async def incr_many(
+        self, items: Sequence[tuple[str, float, float | None]]
+    ) -> list[float | None]:
+        """One MULTI/EXEC pipeline for all counters: one round trip, whatever their number."""
+
+        async def op(r: Any) -> list[float]:
+            positions = []
+            async with r.pipeline(transaction=True) as pipe:
+                for key, amount, ttl_s in items:
+                    positions.append(len(pipe))
+                    pipe.incrbyfloat(key, amount)
+                    if ttl_s is not None:
+                        pipe.pexpire(key, max(1, int(ttl_s * 1000)), nx=True)
+                results = await pipe.execute()
+            return [float(results[i]) for i in positions]
+
+        values = await self._run(op)
+        return list(values) if values is not None else [None] * len(items)
 
     async def aclose(self) -> None:
         if self._client is not None:
