@@ -1,45 +1,47 @@
-"""The `llmrouter` command: `check` a config, or run the offline `demo`."""
+"""The `llmrouter` command. Each subcommand lives in its own module under
+`llmrouter.commands` (its arguments and its `run`); this module only lists them."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 __all__ = ["main"]
 
+# One line per subcommand; a module has `NAME`, `HELP`, `add_arguments(parser)` and
+# `run(args) -> int`, and imports what it needs inside `run` (the parser must stay fast).
+COMMANDS = (
+    "llmrouter.commands.check",
+    "llmrouter.commands.demo",
+)
 
-def _parser() -> argparse.ArgumentParser:
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     parser = argparse.ArgumentParser(
         prog="llmrouter", description="Route LLM calls across GLM, Claude, OpenAI and more."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser(
-        "check",
-        help="validate a config; print routes, models, prices and missing env vars",
-        description="Exit codes: 0 valid, 1 valid but env vars missing, 2 broken config.",
-    )
-    check.add_argument("config", help="path to llmrouter.yaml")
-    demo = sub.add_parser(
-        "demo", help="run the offline demo against built-in local providers (no key, no network)"
-    )
-    demo.add_argument("--config", help="a config to use instead of the shipped example")
-    return parser
+    modules: dict[str, ModuleType] = {}
+    for path in COMMANDS:
+        module = importlib.import_module(path)
+        command = sub.add_parser(
+            module.NAME,
+            help=module.HELP,
+            description=getattr(module, "DESCRIPTION", None) or module.HELP,
+        )
+        module.add_arguments(command)
+        modules[module.NAME] = module
+    return parser, modules
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "check":
-        from llmrouter.check import EXIT_BROKEN, run_check
-
-        report = run_check(args.config)
-        stream = sys.stderr if report.exit_code == EXIT_BROKEN else sys.stdout
-        print(report.text, file=stream)
-        return report.exit_code
-    from llmrouter.demo import run_demo
-
-    return asyncio.run(run_demo(args.config))
+    parser, modules = _parser()
+    args = parser.parse_args(argv)
+    module = modules[args.command]
+    return int(module.run(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

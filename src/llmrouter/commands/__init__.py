@@ -1,0 +1,1 @@
+"""Subcommands of the `llmrouter` command, one module each (listed in `llmrouter.cli`)."""
