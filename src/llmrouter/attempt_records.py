@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from llmrouter.errors import AllModelsFailedError, NoEligibleModelError, ProviderError
 from llmrouter.providers.base import Deployment
-from llmrouter.types import Attempt
+from llmrouter.types import Attempt, LegKindT
 
 __all__ = ["failed", "no_answer", "skipped", "succeeded"]
 
@@ -21,7 +21,9 @@ def skipped(deployment: Deployment, reason: str, detail: str | None = None) -> A
     )
 
 
-def failed(deployment: Deployment, err: ProviderError, latency_s: float) -> Attempt:
+def failed(
+    deployment: Deployment, err: ProviderError, latency_s: float, kind: LegKindT | None = None
+) -> Attempt:
     return Attempt(
         model=deployment.name,
         provider=deployment.provider_name,
@@ -30,12 +32,17 @@ def failed(deployment: Deployment, err: ProviderError, latency_s: float) -> Atte
         status_code=err.status_code,
         latency_s=latency_s,
         detail=err.detail,
+        kind=kind,
     )
 
 
-def succeeded(deployment: Deployment, latency_s: float) -> Attempt:
+def succeeded(deployment: Deployment, latency_s: float, kind: LegKindT | None = None) -> Attempt:
     return Attempt(
-        model=deployment.name, provider=deployment.provider_name, outcome="ok", latency_s=latency_s
+        model=deployment.name,
+        provider=deployment.provider_name,
+        outcome="ok",
+        latency_s=latency_s,
+        kind=kind,
     )
 
 

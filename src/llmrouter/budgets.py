@@ -21,15 +21,15 @@ view is used.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from llmrouter.config.schema import BudgetConfig, StateConfig
+from llmrouter.config.schema import BudgetConfig
 from llmrouter.errors import BudgetExceededError
 from llmrouter.state.base import Store
 
-__all__ = ["Budget", "BudgetBook", "BudgetStatus", "tenant_of"]
+__all__ = ["Budget", "BudgetBook", "BudgetStatus"]
 
 _MAX_COUNTERS = 100_000
 """Past windows' counters are pruned once this many are kept."""
@@ -64,11 +64,6 @@ class BudgetStatus:
     spent_usd: float
     resets_at: float
     """Unix time when the window ends."""
-
-    @property
-    def exhausted(self) -> bool:
-        """Spend at or above the limit."""
-        return self.spent_usd >= self.budget.limit_usd
 
     def describe(self) -> str:
         """One line for errors and skip details: scope, spend, limit, window, reset time."""
@@ -105,30 +100,6 @@ class BudgetBook:
             table = {"model": self._models, "route": self._routes}.get(budget.kind, self._tenants)
             table.setdefault(budget.target, []).append(budget)
         self._any_tenant = self._tenants.pop("*", [])
-
-    @classmethod
-    def from_config(
-        cls,
-        budgets: Iterable[BudgetConfig],
-        state: StateConfig,
-        url: str | None,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
-    ) -> BudgetBook | None:
-        """The book for `budgets` over the `state:` backend; None when there are no budgets."""
-        entries = [Budget.from_config(b) for b in budgets]
-        if not entries:
-            return None
-        store: Store | None = None
-        if state.backend == "redis":
-            from llmrouter.state.redis import RedisStore
-
-            assert url is not None  # the schema requires it
-            store = RedisStore(
-                url, timeout_s=state.timeout_ms / 1000, trip_s=state.trip_s, clock=clock
-            )
-        return cls(entries, store, namespace=state.namespace, wall_clock=wall_clock)
 
     def _applying(self, route: str | None, tenant: str | None) -> list[tuple[Budget, str | None]]:
         out: list[tuple[Budget, str | None]] = []
@@ -253,17 +224,6 @@ class BudgetBook:
             for (budget, who), (value, ends) in zip(pairs, spent, strict=True)
         ]
 
-    async def aclose(self) -> None:
-        """Close the shared store's connections."""
-        if self.store is not None:
-            await self.store.aclose()
-
 
 def _describe(budget: Budget, tenant: str | None, spent: float, ends: float) -> str:
     return BudgetStatus(budget, tenant, spent, ends).describe()
-
-
-def tenant_of(metadata: Mapping[str, object]) -> str | None:
-    """The request's tenant id (`metadata["tenant"]`), as a string."""
-    tenant = metadata.get("tenant")
-    return None if tenant is None else str(tenant)

@@ -14,6 +14,7 @@ LLMRouterError
     ├── OverloadedError             529 overloaded
     ├── ProviderUnavailableError    5xx, connection refused or reset
     ├── MalformedResponseError      the provider answered something we cannot parse
+    │   └── InvalidResponseError    ... or parsed, but unusable: empty, or not the asked schema
     ├── ProviderTimeoutError
     ├── ContextWindowExceededError
     ├── ContentFilteredError
@@ -45,6 +46,7 @@ __all__ = [
     "ConfigError",
     "ContentFilteredError",
     "ContextWindowExceededError",
+    "InvalidResponseError",
     "LLMRouterError",
     "MalformedResponseError",
     "NoEligibleModelError",
@@ -223,6 +225,14 @@ class MalformedResponseError(ProviderError):
     kind = "malformed_response"
 
 
+class InvalidResponseError(MalformedResponseError):
+    """The answer parsed but cannot be used: no choices, no content and no tool call, or
+    content that fails the JSON schema the request asked for. A fault of that model, so the
+    route falls back (see the fault policy's `invalid_response` row)."""
+
+    kind = "invalid_response"
+
+
 class ProviderTimeoutError(ProviderError):
     """The attempt ran past its timeout."""
 
@@ -236,15 +246,24 @@ class ContextWindowExceededError(ProviderError):
 
 
 class ContentFilteredError(ProviderError):
-    """The provider's safety system blocked the input or the output."""
+    """The provider's safety system blocked the input or the output, or the model refused.
+
+    `partial_text` is what a stream delivered before the block; `refusal` the model's refusal
+    message when it refused (`code == "refusal"`)."""
 
     kind = "content_filter"
 
     def __init__(
-        self, message: str, *, partial_text: str = "", **fields: Unpack[ProviderErrorFields]
+        self,
+        message: str,
+        *,
+        partial_text: str = "",
+        refusal: str = "",
+        **fields: Unpack[ProviderErrorFields],
     ) -> None:
         super().__init__(message, **fields)
         self.partial_text = partial_text
+        self.refusal = refusal
 
 
 class BadRequestError(ProviderError):
@@ -279,3 +298,4 @@ class StreamInterruptedError(ProviderError):
         super().__init__(message, **fields)
         self.partial_text = partial_text
         self.cause_kind = cause_kind
+

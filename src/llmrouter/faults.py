@@ -4,7 +4,7 @@ Adapters reduce whatever their transport raised to a `RawFault` (status, body, h
 failure) and call `classify`. The provider's business code and error type win over the HTTP
 status, because adapters and gateways misreport statuses: litellm reports Anthropic's 529
 overloaded as a 500, and Zhipu's content filter (code 1301) as a plain 400.
-See docs/fault-policy.md and PROVIDER_FAULTS.md for the sources of each mapping.
+The vendors' own tables are in `llmrouter.vendors`; docs/fault-policy.md lists the sources.
 """
 
 from __future__ import annotations
@@ -18,8 +18,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 from llmrouter import errors as e
+from llmrouter.vendors.anthropic import ANTHROPIC_ERRORS
+from llmrouter.vendors.base import ErrorTable
+from llmrouter.vendors.openai import OPENAI_ERRORS
 
 __all__ = [
+    "DEFAULT_CODES",
     "FAULT_FINISH_REASONS",
     "RawFault",
     "classify",
@@ -44,47 +48,9 @@ class RawFault:
     """A 2xx answer whose body could not be parsed."""
 
 
-# Zhipu / Z.ai business codes (docs.z.ai/api-reference/api-code); the code is a string.
-_ZHIPU_CODES: dict[str, ErrorClass] = {
-    **dict.fromkeys(("1000", "1001", "1002", "1003", "1004"), e.AuthenticationError),
-    **dict.fromkeys(("1110", "1111", "1112", "1121"), e.AuthenticationError),
-    "1113": e.QuotaExceededError,
-    "1120": e.ProviderUnavailableError,
-    **dict.fromkeys(("1210", "1211", "1213", "1214", "1215"), e.BadRequestError),
-    **dict.fromkeys(("1220", "1221", "1222"), e.AuthenticationError),
-    **dict.fromkeys(("1230", "1234"), e.ProviderUnavailableError),
-    "1261": e.ContextWindowExceededError,
-    **dict.fromkeys(("1300", "1301"), e.ContentFilteredError),
-    **dict.fromkeys(("1302", "1303", "1305"), e.RateLimitError),
-    "1304": e.QuotaExceededError,
-}
-
-# Anthropic `error.type`.
-_ANTHROPIC_TYPES: dict[str, ErrorClass] = {
-    "authentication_error": e.AuthenticationError,
-    "permission_error": e.AuthenticationError,
-    "not_found_error": e.BadRequestError,
-    "request_too_large": e.BadRequestError,
-    "rate_limit_error": e.RateLimitError,
-    "api_error": e.ProviderUnavailableError,
-    "overloaded_error": e.OverloadedError,
-    "timeout_error": e.ProviderTimeoutError,
-    "invalid_request_error": e.BadRequestError,
-}
-
-# OpenAI (and OpenAI-compatible) `error.code` / `error.type`.
-_OPENAI_CODES: dict[str, ErrorClass] = {
-    "context_length_exceeded": e.ContextWindowExceededError,
-    "string_above_max_length": e.ContextWindowExceededError,
-    "content_policy_violation": e.ContentFilteredError,
-    "content_filter": e.ContentFilteredError,
-    "responsibleaipolicyviolation": e.ContentFilteredError,
-    "insufficient_quota": e.QuotaExceededError,
-    "billing_hard_limit_reached": e.QuotaExceededError,
-    "rate_limit_exceeded": e.RateLimitError,
-    "invalid_api_key": e.AuthenticationError,
-    "model_not_found": e.BadRequestError,
-}
+# Business codes and error types live in each vendor's file (llmrouter.vendors); this table
+# reads an error of a model whose vendor llmrouter does not know.
+DEFAULT_CODES: ErrorTable = {**OPENAI_ERRORS, **ANTHROPIC_ERRORS}
 
 # Message fragments that refine a generic class (lower-case).
 _CONTEXT_HINTS = (
@@ -140,13 +106,15 @@ def classify(
     model: str | None = None,
     provider: str | None = None,
     redact: Callable[[str], str] = lambda text: text,
+    codes: ErrorTable = DEFAULT_CODES,
 ) -> e.ProviderError:
-    """Map a raw fault to the error class of the fault policy. Secrets are scrubbed by `redact`."""
+    """Map a raw fault to the error class of the fault policy. `codes` is the vendor's table of
+    business codes and error types; secrets are scrubbed by `redact`."""
     code, etype, message = _parse_error_body(raw.body)
     if code is None and etype is None and message is None:
         code, etype, message = _parse_error_body(raw.message)
     text = message or raw.message or (raw.body or "")
-    cls = _choose_class(raw, code, etype, text.lower())
+    cls = _choose_class(raw, code, etype, text.lower(), codes)
     summary = redact(_one_line(text)) or _default_message(cls, raw)
     return cls(
         summary,
@@ -158,20 +126,20 @@ def classify(
     )
 
 
-def _choose_class(raw: RawFault, code: str | None, etype: str | None, text: str) -> ErrorClass:
+def _choose_class(
+    raw: RawFault, code: str | None, etype: str | None, text: str, codes: ErrorTable
+) -> ErrorClass:
     if raw.transport == "timeout":
         return e.ProviderTimeoutError
     if raw.transport in ("connect", "closed"):
         return e.ProviderUnavailableError
     if raw.malformed:
         return e.MalformedResponseError
-    if code is not None and code in _ZHIPU_CODES:
-        return _ZHIPU_CODES[code]
     for key in (code, etype):
-        if key is not None and key.lower() in _OPENAI_CODES:
-            return _OPENAI_CODES[key.lower()]
-    if etype is not None and etype in _ANTHROPIC_TYPES:
-        return _refine(_ANTHROPIC_TYPES[etype], text)
+        if key is not None:
+            found = codes.get(key) or codes.get(key.lower())
+            if found is not None:
+                return _refine(found, text)
     return _refine(_class_for_status(raw.status, text), text)
 
 

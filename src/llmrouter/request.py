@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from llmrouter.didyoumean import suggest
 from llmrouter.errors import RequestValidationError
 
-__all__ = ["CompletionRequest"]
+__all__ = ["PARAMETERS", "CompletionRequest"]
 
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 
@@ -21,7 +22,55 @@ _REFUSED = {
     "num_retries": "the router is the only retry loop; set `retries` on the route",
     "max_retries": "the router is the only retry loop; set `retries` on the route",
     "fallbacks": "fallbacks are the route's `models` list",
+    "request_timeout": "use `timeout=` (seconds, for the whole request)",
+    "caching": "use `cache=` ({'no-cache': True}, {'no-store': True}, {'ttl': 30})",
 }
+
+PARAMETERS = frozenset(
+    {
+        # OpenAI Chat Completions
+        "audio",
+        "frequency_penalty",
+        "function_call",
+        "functions",
+        "logit_bias",
+        "logprobs",
+        "max_completion_tokens",
+        "max_tokens",
+        "modalities",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "user",
+        "verbosity",
+        "web_search_options",
+        # Anthropic controls with no OpenAI name
+        "thinking",
+        "top_k",
+        # explicit passthrough (merged into the upstream request as given)
+        "extra_body",
+        "extra_headers",
+        # litellm's test switch: an answer without an upstream call
+        "mock_response",
+    }
+)
+"""Call parameters `acompletion` accepts; any other is refused by name. Vendor fields without
+an OpenAI name go through `extra_body`, which is sent as it is."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +104,7 @@ class CompletionRequest:
         """Validate the caller's arguments; raise `RequestValidationError` naming the field."""
         if not isinstance(model, str) or not model:
             raise RequestValidationError("model", "must be a non-empty route or model name")
-        for name, why in _REFUSED.items():
-            if name in params:
-                raise RequestValidationError(name, f"not accepted per call: {why}")
+        _check_parameters(params)
         if timeout is not None and (
             isinstance(timeout, bool)
             or not isinstance(timeout, (int, float))
@@ -67,6 +114,9 @@ class CompletionRequest:
             raise RequestValidationError("timeout", "must be a positive number of seconds")
         if metadata is not None and not isinstance(metadata, Mapping):
             raise RequestValidationError("metadata", "must be a mapping")
+        mock = params.get("mock_response")
+        if mock is not None and not isinstance(mock, str):
+            raise RequestValidationError("mock_response", "must be the answer's text (a string)")
         return cls(
             target=model,
             messages=_validate_messages(messages),
@@ -77,16 +127,11 @@ class CompletionRequest:
             cache=_validate_cache_controls(cache),
         )
 
-    def prompt_text(self) -> str:
-        """All message text, for size estimates."""
-        parts: list[str] = []
-        for message in self.messages:
-            content = message.get("content")
-            if isinstance(content, str):
-                parts.append(content)
-            elif isinstance(content, list):
-                parts.extend(str(p.get("text", "")) for p in content if isinstance(p, Mapping))
-        return "\n".join(parts)
+    @property
+    def tenant(self) -> str | None:
+        """`metadata["tenant"]`: isolates cache entries and budgets."""
+        tenant = self.metadata.get("tenant")
+        return None if tenant is None else str(tenant)
 
 
 _CACHE_FLAGS = ("no-cache", "no-store")
@@ -133,3 +178,19 @@ def _validate_messages(messages: object) -> list[dict[str, Any]]:
             )
         out.append(dict(message))
     return out
+
+
+def _check_parameters(params: Mapping[str, Any]) -> None:
+    for name in params:
+        if name in PARAMETERS:
+            continue
+        why = _REFUSED.get(name)
+        if why is not None:
+            raise RequestValidationError(name, f"not accepted per call: {why}")
+        hint = suggest(name, PARAMETERS)
+        did_you_mean = f"did you mean {hint!r}? " if hint else ""
+        raise RequestValidationError(
+            name,
+            f"unknown parameter; {did_you_mean}A vendor-specific field goes in "
+            f"extra_body={{{name!r}: ...}}",
+        )

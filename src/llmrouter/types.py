@@ -93,6 +93,7 @@ class Usage(_Model):
 
 
 OutcomeT = Literal["ok", "error", "skipped"]
+LegKindT = Literal["first", "fallback", "retry", "hedge", "shadow", "canary"]
 
 
 class Attempt(_Model):
@@ -109,6 +110,9 @@ class Attempt(_Model):
     latency_s: float = 0.0
     detail: str | None = None
     """A scrubbed one-line description of the fault, for humans."""
+    kind: LegKindT | None = None
+    """Why this attempt was sent: the first choice, a fallback, a retry, a hedge (None for a
+    skipped candidate)."""
 
 
 class RouteInfo(_Model):
@@ -120,6 +124,9 @@ class RouteInfo(_Model):
     strategy: str = "ordered"
     attempts: list[Attempt] = Field(default_factory=list)
     cost_usd: float = 0.0
+    cost_estimated: bool = False
+    """True when the provider reported no usage: `cost_usd` is then estimated from the
+    prompt and the text delivered (characters / 4), so budgets are still charged."""
     cache_hit: bool = False
 
 
@@ -157,6 +164,7 @@ class Delta(_Model):
     role: str | None = None
     content: str | None = None
     tool_calls: list[ToolCallDelta] | None = None
+    refusal: str | None = None
     reasoning_content: str | None = None
 
 

@@ -229,13 +229,17 @@ async def test_anthropic_defaults_max_tokens(claude: LocalProvider, adapters: Ad
 async def test_openai_model_without_api_base_uses_the_prefix_default(
     adapters: Adapters, gpt: LocalProvider
 ) -> None:
-    from llmrouter.providers.openai_wire import openai_api_base
+    from llmrouter.vendors import model_ref
 
-    assert openai_api_base("zai/glm-4.6", None) == "https://api.z.ai/api/paas/v4"
-    assert openai_api_base("openai/gpt-4o", None) == "https://api.openai.com/v1"
-    assert openai_api_base("deepseek/deepseek-chat", None) == "https://api.deepseek.com"
-    assert openai_api_base("hosted_vllm/llama", None) is None
-    assert openai_api_base("hosted_vllm/llama", "http://h/v1") == "http://h/v1"
+    def default(model: str) -> str | None:
+        return model_ref(model).vendor.api_base
+
+    assert default("zai/glm-4.6") == "https://api.z.ai/api/paas/v4"
+    assert default("openai/gpt-4o") == "https://api.openai.com/v1"
+    assert default("deepseek/deepseek-chat") == "https://api.deepseek.com"
+    assert default("moonshot/kimi-k2-0905-preview") == "https://api.moonshot.ai/v1"
+    assert default("zai_anthropic/glm-4.6") == "https://api.z.ai/api/anthropic"
+    assert default("hosted_vllm/llama") is None
     # an api_base that already names the endpoint is not doubled
     call = make_call(gpt, api_base=gpt.api_base + "/chat/completions")
     await adapters.openai.complete(call)

@@ -13,22 +13,17 @@ from typing import Any
 
 from llmrouter.request import CompletionRequest
 
-__all__ = ["DELIVERY_PARAMS", "cache_key", "tenant_of"]
+__all__ = ["DELIVERY_PARAMS", "cache_key"]
 
 DELIVERY_PARAMS = frozenset({"stream", "stream_options"})
 _VERSION = "v1"
-
-
-def tenant_of(request: CompletionRequest) -> str:
-    tenant = request.metadata.get("tenant")
-    return "" if tenant is None else str(tenant)
 
 
 def cache_key(namespace: str, request: CompletionRequest) -> str:
     """`<namespace>:cache:v1:<sha256>`; two tenants or two parameter sets never share one."""
     canonical: dict[str, Any] = {
         "target": request.target,
-        "tenant": tenant_of(request),
+        "tenant": request.tenant,
         "messages": request.messages,
         "params": {k: v for k, v in request.params.items() if k not in DELIVERY_PARAMS},
     }

@@ -3,9 +3,8 @@ file, line and field for every problem found."""
 
 from __future__ import annotations
 
-import difflib
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
@@ -15,7 +14,9 @@ from pydantic import SecretStr, ValidationError
 from llmrouter.config.schema import RouteCacheConfig, RouterConfig
 from llmrouter.config.secrets import ResolvedProvider, interpolate
 from llmrouter.config.yaml_source import Location, Path, YamlDocument, parse_yaml
+from llmrouter.didyoumean import suggest, unknown
 from llmrouter.errors import ConfigError
+from llmrouter.vendors import model_ref
 
 __all__ = ["LoadedConfig", "load_dict", "load_file", "load_text", "suggest"]
 
@@ -161,15 +162,7 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[Path, str]]:
     return out
 
 
-def suggest(name: str, known: Collection[str]) -> str | None:
-    """The closest known name, for 'did you mean' hints."""
-    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def _unknown(kind: str, name: str, known: Collection[str]) -> str:
-    hint = suggest(name, known)
-    return f"unknown {kind} {name!r}" + (f"; did you mean {hint!r}?" if hint else "")
+_unknown = unknown
 
 
 def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
@@ -224,17 +217,14 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
 
 def _adapter_problems(config: RouterConfig) -> list[tuple[Path, str]]:
     """`adapter: native` on a model no native adapter can serve."""
-    from llmrouter.providers.native import native_wire_for
-    from llmrouter.providers.openai_wire import openai_api_base
-
     out: list[tuple[Path, str]] = []
     for name, model in config.models.items():
         provider = config.providers.get(model.provider)
         if provider is None or provider.adapter != "native":
             continue
-        wire = native_wire_for(model.model)
+        vendor = model_ref(model.model).vendor
         path: Path = ("models", name, "model")
-        if wire is None:
+        if vendor.wire is None:
             out.append(
                 (
                     path,
@@ -242,6 +232,6 @@ def _adapter_problems(config: RouterConfig) -> list[tuple[Path, str]]:
                     "sets adapter: native); use adapter: auto or litellm",
                 )
             )
-        elif wire == "openai" and openai_api_base(model.model, provider.api_base) is None:
+        elif not (provider.api_base or vendor.api_base):
             out.append((path, f"{model.model!r} needs an api_base for the native adapter"))
     return out

@@ -54,6 +54,7 @@ FaultKind = Literal[
     "overloaded",
     "unavailable",
     "malformed_response",
+    "invalid_response",
     "timeout",
     "context_window",
     "content_filter",

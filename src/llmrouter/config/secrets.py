@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
-__all__ = ["ENV_PATTERN", "Redactor", "ResolvedProvider", "interpolate", "referenced_vars"]
+__all__ = ["ENV_PATTERN", "Redactor", "ResolvedProvider", "interpolate"]
 
 # `${VAR}` or `${VAR:-default}`; defaults are for non-secret fields such as `api_base`.
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -20,11 +20,6 @@ _KEY_SHAPES = re.compile(
 )
 
 REDACTED = "[REDACTED]"
-
-
-def referenced_vars(value: str) -> list[str]:
-    """Names of the environment variables a string refers to."""
-    return [m.group(1) for m in ENV_PATTERN.finditer(value)]
 
 
 def interpolate(value: str, env: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -64,10 +59,6 @@ class Redactor:
         self._secrets = sorted(
             {s for s in secrets if len(s) >= self._MIN_SECRET_LEN}, key=len, reverse=True
         )
-
-    def add(self, secret: str) -> None:
-        if len(secret) >= self._MIN_SECRET_LEN and secret not in self._secrets:
-            self._secrets = sorted([*self._secrets, secret], key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:

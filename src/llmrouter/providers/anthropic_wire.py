@@ -43,7 +43,6 @@ from llmrouter.providers.http_client import (
     malformed,
     not_a_stream,
     read_body,
-    upstream_model,
 )
 from llmrouter.providers.sse import iter_sse
 from llmrouter.types import ChatCompletion, ChatCompletionChunk, Usage
@@ -76,19 +75,26 @@ class AnthropicWireProvider(PooledProvider):
         provider = deployment.provider
         try:
             body = to_messages_request(
-                upstream_model(deployment.model), call.messages, call.params, stream=stream
+                deployment.model_id, call.messages, call.params, stream=stream
             )
         except UnsupportedRequest as exc:
             raise BadRequestError(
                 str(exc), model=deployment.name, provider=deployment.provider_name
             ) from None
         headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
+        vendor = deployment.ref.vendor
         if provider.api_key is not None:
-            headers["x-api-key"] = provider.api_key.get_secret_value()
+            key = provider.api_key.get_secret_value()
+            if vendor.auth == "x-api-key":
+                headers["x-api-key"] = key
+            else:
+                headers["Authorization"] = "Bearer " + key
         extra = call.params.get("extra_headers")
         if isinstance(extra, Mapping):
             headers.update({str(k): str(v) for k, v in extra.items()})
-        return messages_url(provider.api_base), headers, encode_body(call, body)
+        if vendor.adapt_body is not None:
+            vendor.adapt_body(body)
+        return messages_url(provider.api_base or vendor.api_base), headers, encode_body(call, body)
 
     async def complete(self, call: ProviderCall) -> ChatCompletion:
         url, headers, body = self._request(call, stream=False)
@@ -112,7 +118,7 @@ class AnthropicWireProvider(PooledProvider):
         resp = await self._http.post(call, url, headers, body, self._redact, stream=True)
         if resp.content_type == "application/json":
             raise await not_a_stream(resp, call, self._redact)
-        translator = StreamTranslator(upstream_model(call.deployment.model))
+        translator = StreamTranslator(call.deployment.model_id)
         try:
             async with contextlib.aclosing(iter_sse(resp, call, self._redact)) as events:
                 async for event in events:

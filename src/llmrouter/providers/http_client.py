@@ -46,7 +46,6 @@ __all__ = [
     "not_a_stream",
     "read_body",
     "transport_fault",
-    "upstream_model",
 ]
 
 Redact = Callable[[str], str]
@@ -82,12 +81,6 @@ def encode_body(call: ProviderCall, body: Any) -> bytes:
         ) from None
 
 
-def upstream_model(model: str) -> str:
-    """The model id to send upstream: the part after the first "/" (`zai/glm-4.6` -> `glm-4.6`)."""
-    prefix, sep, rest = model.partition("/")
-    return rest if sep and rest else prefix
-
-
 def join_url(api_base: str, route: str) -> str:
     """`api_base` + `/` + `route`, unless `api_base` already ends with `route`."""
     base = api_base.rstrip("/")
@@ -95,9 +88,16 @@ def join_url(api_base: str, route: str) -> str:
 
 
 def fault(call: ProviderCall, raw: RawFault, redact: Redact) -> ProviderError:
-    """Classify `raw` for this call (the message is scrubbed by `redact`)."""
+    """Classify `raw` for this call with its vendor's error codes (the message is scrubbed by
+    `redact`)."""
     deployment = call.deployment
-    return classify(raw, model=deployment.name, provider=deployment.provider_name, redact=redact)
+    return classify(
+        raw,
+        model=deployment.name,
+        provider=deployment.provider_name,
+        redact=redact,
+        codes=deployment.ref.vendor.error_codes,
+    )
 
 
 def transport_fault(exc: BaseException, *, started: bool) -> RawFault:
@@ -133,8 +133,13 @@ class HttpClient:
         self._proxies: dict[str, str | None] = {}
 
     def __repr__(self) -> str:
-        state = "open" if self._session is not None and not self._session.closed else "idle"
+        state = "open" if self.open else "idle"
         return f"HttpClient({state}, max_connections={self._max_connections})"
+
+    @property
+    def open(self) -> bool:
+        """Whether a session (and its pooled connections) is open."""
+        return self._session is not None and not self._session.closed
 
     def _open(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -287,6 +292,11 @@ class PooledProvider:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._http!r})"
+
+    @property
+    def open(self) -> bool:
+        """Whether the adapter holds an open connection pool."""
+        return self._http.open
 
     def warm_up(self) -> None:
         """Import the HTTP client now rather than on the first request."""

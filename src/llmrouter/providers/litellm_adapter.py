@@ -21,14 +21,6 @@ from llmrouter.types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["LiteLLMProvider", "import_litellm"]
 
-# litellm adapters that drop `max_retries` (their OpenAI SDK client then retries twice on its own,
-# behind the router's back). These providers speak the OpenAI wire format, so they are called
-# through litellm's generic OpenAI-compatible adapter, which honours `max_retries=0`.
-# Checked against litellm 1.110: its zai adapter keeps only ten parameters, `max_retries` not one.
-_VIA_OPENAI_COMPATIBLE = {
-    "zai": "https://api.z.ai/api/paas/v4",
-}
-
 _OFFLINE_ENV = {
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
     "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS": "True",
@@ -68,7 +60,7 @@ class LiteLLMProvider:
         deployment = call.deployment
         provider = deployment.provider
         kwargs: dict[str, Any] = {**provider.params, **call.params}
-        model, default_base = _litellm_model(deployment.model)
+        model, default_base = _litellm_model(call)
         kwargs.update(
             model=model,
             messages=call.messages,
@@ -113,6 +105,7 @@ class LiteLLMProvider:
             model=call.deployment.name,
             provider=call.deployment.provider_name,
             redact=self._redact,
+            codes=call.deployment.ref.vendor.error_codes,
         )
 
 
@@ -130,13 +123,14 @@ def _with_native_fault_reason(resp: ChatCompletion, raw: Any) -> ChatCompletion:
     return resp
 
 
-def _litellm_model(model: str) -> tuple[str, str | None]:
-    """The model string to hand litellm, and the api_base it needs if it was rewritten."""
-    prefix, _, name = model.partition("/")
-    default_base = _VIA_OPENAI_COMPATIBLE.get(prefix)
-    if default_base is None or not name:
-        return model, None
-    return f"openai/{name}", default_base
+def _litellm_model(call: ProviderCall) -> tuple[str, str | None]:
+    """The model string to hand litellm, and the api_base it needs if the vendor rewrote it
+    (`Vendor.litellm_model`)."""
+    ref = call.deployment.ref
+    rewrite = ref.vendor.litellm_model
+    if rewrite is None:
+        return ref.raw, None
+    return rewrite(ref.model_id)
 
 
 def _parse(cls: type[ModelT], raw: Any, call: ProviderCall) -> ModelT:

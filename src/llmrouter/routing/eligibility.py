@@ -8,6 +8,11 @@ A model is skipped (recorded in `route.attempts` as `outcome="skipped"`) when:
 - `no_vision`: a message has an image part and the model does not take images;
 - `no_json`: `response_format` asks for `json_schema` and the model has no structured output,
   or asks for `json_object` and the config says `supports_json: false`;
+- `vendor_limit`: the request breaks a documented limit of the model's vendor API (Z.ai: one
+  stop word, `tool_choice` only `auto`, no JSON-schema `response_format`), which it would refuse
+  with a 400 that ends the route; skipped, the route falls back instead;
+- `unsupported_param`: the model's wire cannot carry a parameter the request sets (the Messages
+  API has no `seed`, `logprobs`, penalties, ...): dropping it would change the answer silently;
 - `budget`: the model's own budget is spent (see `llmrouter.budgets`).
 
 Capabilities come from the price map (`supports_function_calling`, `supports_vision`,
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 from llmrouter.config.schema import ModelConfig
 from llmrouter.pricing import bundled_entry
 from llmrouter.routing.estimate import RequestEstimate
+from llmrouter.vendors import Limits
 
 __all__ = ["Capabilities", "capabilities_for", "ineligibility"]
 
@@ -58,9 +64,13 @@ def capabilities_for(entry: ModelConfig) -> Capabilities:
 
 
 def ineligibility(
-    estimate: RequestEstimate, window: int | None, caps: Capabilities
+    estimate: RequestEstimate,
+    window: int | None,
+    caps: Capabilities,
+    limits: Limits | None = None,
 ) -> tuple[str, str] | None:
-    """`(reason, detail)` when a model with `window` and `caps` cannot serve the request."""
+    """`(reason, detail)` when a model with `window`, `caps` and its vendor's `limits` cannot
+    serve the request."""
     if window is not None:
         need = estimate.prompt_tokens + (estimate.max_output_tokens or 0)
         if need > window:
@@ -78,4 +88,26 @@ def ineligibility(
         return "no_json", "response_format json_schema needs structured output support"
     if estimate.json == "json_object" and caps.json_object is False:
         return "no_json", "response_format json_object and the model has supports_json: false"
+    return vendor_limit(estimate, limits) if limits is not None else None
+
+
+def vendor_limit(estimate: RequestEstimate, limits: Limits) -> tuple[str, str] | None:
+    """The first documented vendor limit or uncarried parameter the request breaks."""
+    uncarried = estimate.params & limits.uncarried
+    if uncarried:
+        names = ", ".join(sorted(uncarried))
+        return "unsupported_param", f"the vendor's API cannot carry {names}"
+    if limits.max_stop_words is not None and estimate.stop_words > limits.max_stop_words:
+        return (
+            "vendor_limit",
+            f"{estimate.stop_words} stop words; the vendor accepts {limits.max_stop_words}",
+        )
+    choice = estimate.tool_choice
+    if limits.tool_choice is not None and choice is not None and choice not in limits.tool_choice:
+        allowed = ", ".join(sorted(limits.tool_choice))
+        return "vendor_limit", f"tool_choice {choice!r}; the vendor accepts only {allowed}"
+    if estimate.json == "json_schema" and not limits.json_schema:
+        return "vendor_limit", "response_format json_schema is not accepted by the vendor"
+    if estimate.vision and limits.images is False:
+        return "vendor_limit", "the request has images and the vendor's model takes none"
     return None

@@ -8,11 +8,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from llmrouter.config.loader import suggest
 from llmrouter.config.resilience import CircuitBreakerConfig
 from llmrouter.config.schema import RouteCacheConfig, RouteConfig, RouterConfig
+from llmrouter.didyoumean import suggest
 from llmrouter.errors import RouteNotFoundError
-from llmrouter.policy import RoutePolicy
+from llmrouter.fault_policy import RoutePolicy
 from llmrouter.providers.base import Deployment
 from llmrouter.resilience.breaker import BreakerSettings
 from llmrouter.routing.strategies import Strategy, StrategySpec, create_strategy

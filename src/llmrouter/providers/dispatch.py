@@ -1,62 +1,35 @@
-"""Which models the native adapters serve, and one provider that dispatches between them.
+"""`AdapterDispatch`: the one provider a router holds. It sends each call to the native adapter of its
+model's wire (OpenAI chat completions or Anthropic Messages, from the model's vendor file) or,
+for every other model, to a fallback provider (normally `LiteLLMProvider`).
 
-`native_wire_for(model)` reads the litellm-style prefix of a model string. Only prefixes whose
-API really is OpenAI chat completions at `{api_base}/chat/completions` with the api_base a
-litellm config already uses are listed; providers where litellm rewrites the endpoint or the
-parameters (dashscope, ollama, together_ai, groq, azure, ...) stay on litellm.
-
-`NativeProvider` sends each call to the native adapter of its model's wire and every other
-call to a fallback provider (normally `LiteLLMProvider`), so a router keeps one provider.
+A model is served natively when its vendor has a native wire, an endpoint is known (configured,
+or the vendor's default), the provider sets no litellm-only `params`, and its `adapter` setting
+is `auto` or `native`.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Literal
 
 from llmrouter.errors import BadRequestError
 from llmrouter.providers.anthropic_wire import AnthropicWireProvider
 from llmrouter.providers.base import Deployment, Provider, ProviderCall
 from llmrouter.providers.http_client import DEFAULT_MAX_CONNECTIONS, Redact
-from llmrouter.providers.openai_wire import OpenAIWireProvider, openai_api_base
+from llmrouter.providers.openai_wire import OpenAIWireProvider
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
 
-__all__ = ["NATIVE_WIRES", "NativeProvider", "NativeWire", "can_serve_natively", "native_wire_for"]
-
-NativeWire = Literal["openai", "anthropic"]
-
-NATIVE_WIRES: dict[str, NativeWire] = {
-    "openai": "openai",
-    "zai": "openai",
-    "deepseek": "openai",
-    "hosted_vllm": "openai",  # litellm calls {api_base}/chat/completions too; api_base required
-    "custom_openai": "openai",  # litellm's generic OpenAI-compatible prefix; api_base required
-    "anthropic": "anthropic",
-}
-"""Model-string prefix -> the wire format a native adapter speaks for it."""
-
-
-def native_wire_for(model: str) -> NativeWire | None:
-    """`"zai/glm-4.6"` -> `"openai"`, `"anthropic/claude-sonnet-4-5"` -> `"anthropic"`,
-    `"bedrock/..."` -> None (litellm serves it)."""
-    prefix, sep, rest = model.partition("/")
-    if not sep or not rest:
-        return None
-    return NATIVE_WIRES.get(prefix)
+__all__ = ["AdapterDispatch", "can_serve_natively"]
 
 
 def can_serve_natively(deployment: Deployment) -> bool:
-    """Whether a native adapter can serve this deployment as configured: a native wire, an
-    endpoint (configured or the prefix's default) and no litellm-only `params`."""
-    wire = native_wire_for(deployment.model)
-    if wire is None or deployment.provider.params:
+    """Whether a native adapter can serve this deployment as configured."""
+    vendor = deployment.ref.vendor
+    if vendor.wire is None or deployment.provider.params:
         return False
-    if wire == "openai":
-        return openai_api_base(deployment.model, deployment.provider.api_base) is not None
-    return True
+    return bool(deployment.provider.api_base or vendor.api_base)
 
 
-class NativeProvider:
+class AdapterDispatch:
     """Dispatches each call by its deployment: native OpenAI wire, native Anthropic wire, or
     `fallback` for everything else (`use_native` decides; default `can_serve_natively`)."""
 
@@ -78,7 +51,7 @@ class NativeProvider:
         self._deployments = None if deployments is None else list(deployments)
 
     def __repr__(self) -> str:
-        return f"NativeProvider(fallback={type(self._fallback).__name__})"
+        return f"AdapterDispatch(fallback={type(self._fallback).__name__})"
 
     def _for(self, call: ProviderCall) -> Provider:
         deployment = call.deployment
@@ -86,11 +59,11 @@ class NativeProvider:
         try:
             provider = self._choice[key]
         except KeyError:
-            provider = self._pick(deployment)
-            self._choice[key] = provider
+            provider = self._choice[key] = self._pick(deployment)
         if provider is None:
             raise BadRequestError(
-                f"no adapter for {deployment.model!r}: it has no native wire and no fallback",
+                f"no adapter for {deployment.model!r}: it has no native wire and litellm is "
+                "not in use",
                 model=deployment.name,
                 provider=deployment.provider_name,
             )
@@ -98,12 +71,17 @@ class NativeProvider:
 
     def _pick(self, deployment: Deployment) -> Provider | None:
         if self._use_native(deployment):
-            wire = native_wire_for(deployment.model)
+            wire = deployment.ref.wire
             if wire == "anthropic":
                 return self._anthropic
             if wire == "openai":
                 return self._openai
         return self._fallback
+
+    @property
+    def open(self) -> bool:
+        """Whether a native adapter holds open connections."""
+        return self._openai.open or self._anthropic.open
 
     def warm_up(self) -> None:
         """Import the HTTP client, and warm the fallback up (litellm's import takes seconds)

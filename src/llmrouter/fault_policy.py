@@ -31,6 +31,7 @@ DEFAULT_POLICY: Mapping[str, FaultPolicy] = {
     "overloaded": FaultPolicy(retry=True, fallback=True),
     "unavailable": FaultPolicy(retry=True, fallback=True),
     "malformed_response": FaultPolicy(retry=True, fallback=True),
+    "invalid_response": FaultPolicy(retry=False, fallback=True),
     "timeout": FaultPolicy(retry=True, fallback=True),
     "context_window": FaultPolicy(retry=False, fallback=True, larger_window_only=True),
     "content_filter": FaultPolicy(retry=False, fallback=False),

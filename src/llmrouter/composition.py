@@ -1,0 +1,233 @@
+"""The composition step: a loaded config and the seams (clock, wall clock, sleep, rng,
+provider) become the parts of the request path. `Router` calls `assemble` once; nothing else
+builds these objects, so every seam is injected in one place and every shared store is opened
+once per URL (docs/architecture.md, "Composition")."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmrouter.budgets import Budget, BudgetBook
+from llmrouter.config.loader import LoadedConfig
+from llmrouter.config.schema import RouterConfig
+from llmrouter.config.secrets import Redactor, ResolvedProvider
+from llmrouter.pipeline.build import Parts, build_pipeline
+from llmrouter.pipeline.caching import CacheStage
+from llmrouter.pipeline.chain import Handler
+from llmrouter.pipeline.execution import RetrySettings
+from llmrouter.pricing import price_for
+from llmrouter.providers.dispatch import AdapterDispatch, can_serve_natively
+from llmrouter.providers.base import Deployment, Provider
+from llmrouter.providers.litellm_adapter import LiteLLMProvider
+from llmrouter.resilience.guard import Guard
+from llmrouter.resilience.shared import SharedBreakers
+from llmrouter.routing.eligibility import capabilities_for
+from llmrouter.routing.health import HealthRegistry
+from llmrouter.routing.settings import RoutingSettings
+from llmrouter.routing.stats import ModelStats
+from llmrouter.routing.table import RouteTable
+from llmrouter.state.base import Store
+from llmrouter.state.memory import MemoryStore
+from llmrouter.state.registry import Stores
+from llmrouter.telemetry.events import RouterCallbacks
+from llmrouter.telemetry.instrument import Instrumentation
+from llmrouter.telemetry.setup import build_instrumentation
+
+__all__ = ["Assembly", "Seams", "assemble"]
+
+
+@dataclass(frozen=True)
+class Seams:
+    """Everything a test or an embedder may replace."""
+
+    clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], float] = time.time
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    provider: Provider | None = None
+    """Serves every model (tests); None: native adapters, litellm for the rest."""
+
+
+@dataclass(eq=False)
+class Assembly:
+    """The built request path and what it is made of."""
+
+    handler: Handler
+    routes: RouteTable
+    deployments: dict[str, Deployment]
+    provider: Provider
+    stores: Stores
+    cache: CacheStage | None
+    budgets: BudgetBook | None
+    guard: Guard
+    stats: ModelStats
+    health: HealthRegistry
+    instrumentation: Instrumentation
+
+    async def aclose(self) -> None:
+        """Close the adapters' connections and every shared store, each once."""
+        await self.provider.aclose()
+        if self.cache is not None:
+            await self.cache.aclose()
+        await self.stores.aclose()
+
+
+def assemble(
+    loaded: LoadedConfig,
+    env: Mapping[str, str],
+    seams: Seams,
+    *,
+    retry: RetrySettings | None,
+    routing: RoutingSettings,
+    callbacks: Sequence[RouterCallbacks],
+    tracer_provider: Any | None,
+    meter_provider: Any | None,
+) -> Assembly:
+    """Build the request path of `loaded` (environment references resolved from `env`)."""
+    config = loaded.config
+    resolved = loaded.resolve_providers(env)
+    deployments = _deployments(config, resolved)
+    redactor = Redactor(p.api_key.get_secret_value() for p in resolved.values() if p.api_key)
+    provider = seams.provider or default_provider(config, redactor, deployments.values())
+    stores = Stores(seams.clock)
+    state_store = _state_store(loaded, env, stores)
+    stats = ModelStats(
+        seams.clock, alpha=routing.latency_alpha, failure_floor_s=routing.failure_floor_s
+    )
+    health = HealthRegistry(seams.clock)
+    guard = _guard(config, state_store, seams)
+    instrumentation = build_instrumentation(
+        config.telemetry,
+        callbacks=callbacks,
+        tracer_provider=tracer_provider,
+        meter_provider=meter_provider,
+        env=env,
+    )
+    cache = _cache(loaded, env, stores, seams.clock)
+    budgets = _budgets(config, state_store, routing.wall_clock)
+    parts = Parts(
+        provider=provider,
+        instrumentation=instrumentation,
+        cache=cache,
+        capabilities={name: capabilities_for(m) for name, m in config.models.items()},
+        budgets=budgets,
+        stats=stats,
+        health=health,
+        guard=guard,
+        default_output_tokens=routing.default_output_tokens,
+        clock=seams.clock,
+        sleep=seams.sleep,
+        retry=retry,
+    )
+    routes = RouteTable(config, deployments, rng=routing.rng or seams.rng, clock=seams.clock)
+    assembly = Assembly(
+        handler=build_pipeline(parts),
+        routes=routes,
+        deployments=deployments,
+        provider=provider,
+        stores=stores,
+        cache=cache,
+        budgets=budgets,
+        guard=guard,
+        stats=stats,
+        health=health,
+        instrumentation=instrumentation,
+    )
+    instrumentation.observe_circuits(
+        assembly, functools.partial(guard.circuit_states, tuple(deployments))
+    )
+    return assembly
+
+
+def _deployments(
+    config: RouterConfig, resolved: Mapping[str, ResolvedProvider]
+) -> dict[str, Deployment]:
+    return {
+        name: Deployment(
+            name=name,
+            model=entry.model,
+            provider=resolved[entry.provider],
+            price=price_for(entry, config.currencies),
+        )
+        for name, entry in config.models.items()
+    }
+
+
+def _state_store(loaded: LoadedConfig, env: Mapping[str, str], stores: Stores) -> Store | None:
+    """The `state:` Redis (budgets, breakers, blocks), or None for this process only."""
+    state = loaded.config.state
+    url = loaded.state_url(env)
+    if state.backend != "redis" or not url:
+        return None
+    return stores.redis(url, timeout_s=state.timeout_ms / 1000, trip_s=state.trip_s)
+
+
+def _guard(config: RouterConfig, state_store: Store | None, seams: Seams) -> Guard:
+    shared = (
+        SharedBreakers(
+            state_store,
+            config.state.namespace,
+            clock=seams.clock,
+            wall_clock=seams.wall_clock,
+        )
+        if state_store is not None
+        else None
+    )
+    return Guard(
+        breaker=config.circuit_breaker.settings(),
+        retry_budget=config.retry_budget.settings(),
+        max_concurrency={
+            name: entry.max_concurrency
+            for name, entry in config.models.items()
+            if entry.max_concurrency is not None
+        },
+        clock=seams.clock,
+        shared=shared,
+    )
+
+
+def _cache(
+    loaded: LoadedConfig, env: Mapping[str, str], stores: Stores, clock: Callable[[], float]
+) -> CacheStage | None:
+    config = loaded.config.cache
+    if config is None:
+        return None
+    store: Store
+    if config.backend == "redis":
+        url = loaded.cache_url(env)
+        assert url is not None  # the schema requires it
+        store = stores.redis(url, timeout_s=config.timeout_ms / 1000, trip_s=config.trip_s)
+    else:
+        store = MemoryStore(config.max_entries)
+    return CacheStage(store, config, clock)
+
+
+def _budgets(
+    config: RouterConfig, state_store: Store | None, wall_clock: Callable[[], float]
+) -> BudgetBook | None:
+    entries = [Budget.from_config(b) for b in config.budgets]
+    if not entries:
+        return None
+    return BudgetBook(entries, state_store, namespace=config.state.namespace, wall_clock=wall_clock)
+
+
+def default_provider(
+    config: RouterConfig, redactor: Redactor, deployments: Iterable[Deployment]
+) -> Provider:
+    """Native adapters where they can serve (and the provider's `adapter` allows), litellm
+    for every other model; litellm is imported only if some model needs it."""
+    modes = {name: p.adapter for name, p in config.providers.items()}
+
+    def use_native(deployment: Deployment) -> bool:
+        mode = modes.get(deployment.provider_name, "auto")
+        return mode == "native" or (mode == "auto" and can_serve_natively(deployment))
+
+    return AdapterDispatch(
+        redactor, LiteLLMProvider(redactor), use_native=use_native, deployments=list(deployments)
+    )

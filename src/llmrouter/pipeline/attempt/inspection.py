@@ -1,0 +1,144 @@
+"""Inspection: faults inside a 2xx answer, found in one place for completions and streams.
+
+- a finish reason that is a fault (`sensitive`, `content_filter`, `refusal`, `network_error`;
+  `llmrouter.faults.error_for_finish_reason`), and a refusal in the OpenAI shape
+  (`message.refusal`, `delta.refusal`): a `content_filter` fault;
+- an empty answer (no choices, or no content, tool call, refusal or reasoning, unless it stopped
+  for length): `InvalidResponseError`, a fault of that model, so the route falls back;
+- a stream flooding empty chunks (`MAX_IDLE_CHUNKS`): `MalformedResponseError`.
+A stream's head is inspected before the caller sees anything; later chunks as they pass.
+"""
+
+from __future__ import annotations
+
+from llmrouter.errors import (
+    ContentFilteredError,
+    InvalidResponseError,
+    MalformedResponseError,
+    ProviderError,
+)
+from llmrouter.faults import error_for_finish_reason
+from llmrouter.pipeline.attempt.chunks import MAX_IDLE_CHUNKS, is_idle
+from llmrouter.pipeline.chain import LegHandler
+from llmrouter.pipeline.exchange import Leg
+from llmrouter.pipeline.reply import Reply
+from llmrouter.providers.base import Deployment
+from llmrouter.types import ChatCompletion, ChatCompletionChunk, Message
+
+__all__ = ["Inspection", "StreamCheck", "completion_fault"]
+
+
+class Inspection:
+    """Raises the fault a 2xx answer carries; watches a stream's chunks for one."""
+
+    async def __call__(self, leg: Leg, call_next: LegHandler) -> Reply:
+        reply = await call_next(leg)
+        completion = reply.completion
+        if completion is not None:
+            fault = completion_fault(completion, leg.deployment)
+            if fault is not None:
+                raise fault
+            return reply
+        check = StreamCheck(leg.deployment)
+        for chunk in reply.head:
+            fault = check(chunk)
+            if fault is not None:
+                await reply.close_upstream()
+                raise fault
+        if check.finished_empty():
+            await reply.close_upstream()
+            raise _empty(leg.deployment)
+        reply.checks.append(check)
+        return reply
+
+
+def completion_fault(completion: ChatCompletion, deployment: Deployment) -> ProviderError | None:
+    """The fault a whole answer carries, or None."""
+    if not completion.choices:
+        return _empty(deployment)
+    for choice in completion.choices:
+        fault = _finish_fault(choice.finish_reason, deployment)
+        if fault is not None:
+            return fault
+        message = choice.message
+        if message.refusal:
+            return _refused(message.refusal, deployment)
+        if not _has_answer(message) and choice.finish_reason != "length":
+            return _empty(deployment)
+    return None
+
+
+class StreamCheck:
+    """Per-stream state: the finish reasons seen, refusals, and the run of empty chunks."""
+
+    __slots__ = ("_content", "_deployment", "_finished", "_idle", "_refusal")
+
+    def __init__(self, deployment: Deployment) -> None:
+        self._deployment = deployment
+        self._idle = 0
+        self._content = False
+        self._finished: str | None = None
+        self._refusal: list[str] = []
+
+    def __call__(self, chunk: ChatCompletionChunk) -> ProviderError | None:
+        if is_idle(chunk):
+            self._idle += 1
+            if self._idle > MAX_IDLE_CHUNKS:
+                return MalformedResponseError(
+                    f"more than {MAX_IDLE_CHUNKS} empty stream chunks in a row",
+                    model=self._deployment.name,
+                    provider=self._deployment.provider_name,
+                )
+            return None
+        self._idle = 0
+        for choice in chunk.choices:
+            delta = choice.delta
+            if delta.refusal:
+                self._refusal.append(delta.refusal)
+            elif delta.content or delta.tool_calls or delta.reasoning_content:
+                self._content = True
+            reason = choice.finish_reason
+            if reason is not None:
+                self._finished = reason
+                fault = _finish_fault(reason, self._deployment)
+                if fault is None and self._refusal:
+                    fault = _refused("".join(self._refusal), self._deployment)
+                if fault is not None:
+                    return fault
+        return None
+
+    def finished_empty(self) -> bool:
+        """The stream finished (not for length) before any content."""
+        return (
+            self._finished is not None
+            and self._finished != "length"
+            and not self._content
+            and not self._refusal
+        )
+
+
+def _has_answer(message: Message) -> bool:
+    return bool(message.content or message.tool_calls or message.reasoning_content)
+
+
+def _finish_fault(reason: str | None, deployment: Deployment) -> ProviderError | None:
+    return error_for_finish_reason(reason, model=deployment.name, provider=deployment.provider_name)
+
+
+def _refused(text: str, deployment: Deployment) -> ContentFilteredError:
+    return ContentFilteredError(
+        "the model refused to answer",
+        partial_text="",
+        refusal=text,
+        model=deployment.name,
+        provider=deployment.provider_name,
+        code="refusal",
+    )
+
+
+def _empty(deployment: Deployment) -> InvalidResponseError:
+    return InvalidResponseError(
+        "the answer is empty (no content, tool call or refusal)",
+        model=deployment.name,
+        provider=deployment.provider_name,
+    )
