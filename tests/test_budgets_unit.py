@@ -172,7 +172,7 @@ async def test_cache_hits_cost_nothing(budget_router: MakeBudgetRouter) -> None:
     hit = await router.acompletion(model="chat", messages=user("same"))
     assert hit.route is not None and hit.route.cache_hit and hit.route.cost_usd == 0.0
     assert first.route is not None
-    budgets = router._parts.budgets
+    budgets = router._assembly.parts.budgets
     assert budgets is not None
     [status] = await budgets.status("route:chat")
     assert status.spent_usd == pytest.approx(first.route.cost_usd)
@@ -181,7 +181,7 @@ async def test_cache_hits_cost_nothing(budget_router: MakeBudgetRouter) -> None:
 
 async def test_streams_are_charged_when_they_end(budget_router: MakeBudgetRouter) -> None:
     router, _, _ = budget_router({"scope": "route:chat", "limit_usd": 1})
-    budgets = router._parts.budgets
+    budgets = router._assembly.parts.budgets
     assert budgets is not None
     stream = await router.acompletion(model="chat", messages=user(), stream=True)
     [before] = await budgets.status("route:chat")
@@ -197,7 +197,7 @@ async def test_abandoned_streams_are_charged_their_estimate(
     budget_router: MakeBudgetRouter,
 ) -> None:
     router, _, _ = budget_router({"scope": "route:chat", "limit_usd": 1})
-    budgets = router._parts.budgets
+    budgets = router._assembly.parts.budgets
     assert budgets is not None
     stream = await router.acompletion(model="chat", messages=user("hello there"), stream=True)
     await stream.__anext__()

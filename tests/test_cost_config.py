@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from llmrouter import ConfigError
+from llmrouter import ConfigError, Router
 from llmrouter.check import EXIT_OK, run_check
 from llmrouter.config import load_file
 from support import ENV
@@ -165,16 +165,28 @@ def test_weights_mistakes(tmp_path: Path) -> None:
     assert problem.startswith("22: routes.chat.weights: ")
 
 
+def router_problems(tmp_path: Path, text: str) -> list[str]:
+    """Custom strategies are imported when the Router is built, never while loading."""
+    loaded = load_file(path_of(tmp_path, text))
+    with pytest.raises(ConfigError) as info:
+        Router(loaded, env=ENV)
+    prefix = f"{tmp_path / 'llmrouter.yaml'}:"
+    return [p.removeprefix(prefix) for p in info.value.problems]
+
+
 def test_strategy_import_path_errors(tmp_path: Path) -> None:
     missing = BASE.replace("strategy: cost", "strategy: nosuchpkg.routing:Mine")
-    [problem] = problems(tmp_path, missing)
+    [problem] = router_problems(tmp_path, missing)
     assert problem.startswith(
         "21: routes.chat.strategy: cannot load strategy 'nosuchpkg.routing:Mine': "
         "ModuleNotFoundError"
     )
     attr = BASE.replace("strategy: cost", "strategy: 'llmrouter.routing:Nope'")
-    [problem] = problems(tmp_path, attr)
+    [problem] = router_problems(tmp_path, attr)
     assert "AttributeError" in problem
+    shape = BASE.replace("strategy: cost", "strategy: 'os:abort; rm'")
+    [problem] = problems(tmp_path, shape)
+    assert "package.module:Factory" in problem
     ok = BASE.replace("strategy: cost", "strategy: 'llmrouter.routing:CostStrategy'")
     assert load_file(path_of(tmp_path, ok)).config.routes["chat"].strategy.endswith("CostStrategy")
 

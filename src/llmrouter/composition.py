@@ -17,13 +17,14 @@ from llmrouter.budgets import Budget, BudgetBook
 from llmrouter.config.loader import LoadedConfig
 from llmrouter.config.schema import RouterConfig
 from llmrouter.config.secrets import Redactor, ResolvedProvider
+from llmrouter.errors import ConfigError
 from llmrouter.pipeline.build import Parts, build_pipeline
 from llmrouter.pipeline.caching import CacheStage
 from llmrouter.pipeline.chain import Handler
 from llmrouter.pipeline.execution import RetrySettings
 from llmrouter.pricing import price_for
-from llmrouter.providers.dispatch import AdapterDispatch, can_serve_natively
 from llmrouter.providers.base import Deployment, Provider
+from llmrouter.providers.dispatch import AdapterDispatch, can_serve_natively
 from llmrouter.providers.litellm_adapter import LiteLLMProvider
 from llmrouter.resilience.guard import Guard
 from llmrouter.resilience.shared import SharedBreakers
@@ -31,15 +32,15 @@ from llmrouter.routing.eligibility import capabilities_for
 from llmrouter.routing.health import HealthRegistry
 from llmrouter.routing.settings import RoutingSettings
 from llmrouter.routing.stats import ModelStats
+from llmrouter.routing.strategies import StrategyLoadError
 from llmrouter.routing.table import RouteTable
 from llmrouter.state.base import Store
 from llmrouter.state.memory import MemoryStore
 from llmrouter.state.registry import Stores
 from llmrouter.telemetry.events import RouterCallbacks
-from llmrouter.telemetry.instrument import Instrumentation
 from llmrouter.telemetry.setup import build_instrumentation
 
-__all__ = ["Assembly", "Seams", "assemble"]
+__all__ = ["Assembly", "Options", "Seams", "assemble", "default_provider"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,17 @@ class Seams:
     """Serves every model (tests); None: native adapters, litellm for the rest."""
 
 
+@dataclass(frozen=True)
+class Options:
+    """The Router's keyword settings that shape the path (see `Router.__init__`)."""
+
+    retry: RetrySettings | None = None
+    routing: RoutingSettings = field(default_factory=RoutingSettings)
+    callbacks: Sequence[RouterCallbacks] = ()
+    tracer_provider: Any | None = None
+    meter_provider: Any | None = None
+
+
 @dataclass(eq=False)
 class Assembly:
     """The built request path and what it is made of."""
@@ -61,88 +73,67 @@ class Assembly:
     handler: Handler
     routes: RouteTable
     deployments: dict[str, Deployment]
-    provider: Provider
     stores: Stores
-    cache: CacheStage | None
-    budgets: BudgetBook | None
-    guard: Guard
-    stats: ModelStats
-    health: HealthRegistry
-    instrumentation: Instrumentation
+    parts: Parts
 
     async def aclose(self) -> None:
         """Close the adapters' connections and every shared store, each once."""
-        await self.provider.aclose()
-        if self.cache is not None:
-            await self.cache.aclose()
+        await self.parts.provider.aclose()
+        if self.parts.cache is not None:
+            await self.parts.cache.aclose()
         await self.stores.aclose()
 
 
 def assemble(
-    loaded: LoadedConfig,
-    env: Mapping[str, str],
-    seams: Seams,
-    *,
-    retry: RetrySettings | None,
-    routing: RoutingSettings,
-    callbacks: Sequence[RouterCallbacks],
-    tracer_provider: Any | None,
-    meter_provider: Any | None,
+    loaded: LoadedConfig, env: Mapping[str, str], seams: Seams, options: Options
 ) -> Assembly:
     """Build the request path of `loaded` (environment references resolved from `env`)."""
     config = loaded.config
     resolved = loaded.resolve_providers(env)
     deployments = _deployments(config, resolved)
-    redactor = Redactor(p.api_key.get_secret_value() for p in resolved.values() if p.api_key)
-    provider = seams.provider or default_provider(config, redactor, deployments.values())
     stores = Stores(seams.clock)
     state_store = _state_store(loaded, env, stores)
-    stats = ModelStats(
-        seams.clock, alpha=routing.latency_alpha, failure_floor_s=routing.failure_floor_s
-    )
-    health = HealthRegistry(seams.clock)
-    guard = _guard(config, state_store, seams)
-    instrumentation = build_instrumentation(
-        config.telemetry,
-        callbacks=callbacks,
-        tracer_provider=tracer_provider,
-        meter_provider=meter_provider,
-        env=env,
-    )
-    cache = _cache(loaded, env, stores, seams.clock)
-    budgets = _budgets(config, state_store, routing.wall_clock)
+    routing = options.routing
     parts = Parts(
-        provider=provider,
-        instrumentation=instrumentation,
-        cache=cache,
+        provider=seams.provider or default_provider(config, resolved, deployments.values()),
+        instrumentation=build_instrumentation(
+            config.telemetry,
+            callbacks=options.callbacks,
+            tracer_provider=options.tracer_provider,
+            meter_provider=options.meter_provider,
+            env=env,
+        ),
+        cache=_cache(loaded, env, stores, seams.clock),
         capabilities={name: capabilities_for(m) for name, m in config.models.items()},
-        budgets=budgets,
-        stats=stats,
-        health=health,
-        guard=guard,
+        budgets=_budgets(config, state_store, routing.wall_clock),
+        stats=ModelStats(
+            seams.clock, alpha=routing.latency_alpha, failure_floor_s=routing.failure_floor_s
+        ),
+        health=HealthRegistry(seams.clock),
+        guard=_guard(config, state_store, seams),
         default_output_tokens=routing.default_output_tokens,
         clock=seams.clock,
         sleep=seams.sleep,
-        retry=retry,
+        retry=options.retry,
     )
-    routes = RouteTable(config, deployments, rng=routing.rng or seams.rng, clock=seams.clock)
-    assembly = Assembly(
-        handler=build_pipeline(parts),
-        routes=routes,
-        deployments=deployments,
-        provider=provider,
-        stores=stores,
-        cache=cache,
-        budgets=budgets,
-        guard=guard,
-        stats=stats,
-        health=health,
-        instrumentation=instrumentation,
-    )
-    instrumentation.observe_circuits(
-        assembly, functools.partial(guard.circuit_states, tuple(deployments))
-    )
+    routes = _routes(loaded, deployments, routing.rng or seams.rng, seams.clock)
+    assembly = Assembly(build_pipeline(parts), routes, deployments, stores, parts)
+    states = functools.partial(parts.guard.circuit_states, tuple(deployments))
+    parts.instrumentation.observe_circuits(assembly, states)
     return assembly
+
+
+def _routes(
+    loaded: LoadedConfig,
+    deployments: Mapping[str, Deployment],
+    rng: random.Random,
+    clock: Callable[[], float],
+) -> RouteTable:
+    try:
+        return RouteTable(loaded.config, deployments, rng=rng, clock=clock)
+    except StrategyLoadError as exc:
+        path = ("routes", exc.route, "strategy")
+        raise ConfigError([f"{loaded.locate(path).describe(path)}: {exc}"]) from None
 
 
 def _deployments(
@@ -218,10 +209,14 @@ def _budgets(
 
 
 def default_provider(
-    config: RouterConfig, redactor: Redactor, deployments: Iterable[Deployment]
+    config: RouterConfig,
+    resolved: Mapping[str, ResolvedProvider],
+    deployments: Iterable[Deployment],
 ) -> Provider:
     """Native adapters where they can serve (and the provider's `adapter` allows), litellm
-    for every other model; litellm is imported only if some model needs it."""
+    for every other model; litellm is imported only if some model needs it. Both scrub the
+    configured keys out of every message."""
+    redactor = Redactor(p.api_key.get_secret_value() for p in resolved.values() if p.api_key)
     modes = {name: p.adapter for name, p in config.providers.items()}
 
     def use_native(deployment: Deployment) -> bool:

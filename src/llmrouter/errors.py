@@ -298,4 +298,3 @@ class StreamInterruptedError(ProviderError):
         super().__init__(message, **fields)
         self.partial_text = partial_text
         self.cause_kind = cause_kind
-

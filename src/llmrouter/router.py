@@ -13,7 +13,7 @@ from typing import Any, Literal, overload
 
 from typing_extensions import Self
 
-from llmrouter.composition import Assembly, Seams, assemble
+from llmrouter.composition import Assembly, Options, Seams, assemble
 from llmrouter.config.loader import LoadedConfig, load_dict, load_file
 from llmrouter.config.schema import RouterConfig
 from llmrouter.pipeline.exchange import Exchange
@@ -66,18 +66,12 @@ class Router:
         seams = Seams(clock=clock, wall_clock=routing.wall_clock, sleep=sleep, provider=provider)
         self._config = loaded.config
         self._clock = clock
-        self._parts: Assembly = assemble(
-            loaded,
-            os.environ if env is None else env,
-            seams,
-            retry=retry,
-            routing=routing,
-            callbacks=callbacks,
-            tracer_provider=tracer_provider,
-            meter_provider=meter_provider,
+        options = Options(retry, routing, callbacks, tracer_provider, meter_provider)
+        self._assembly: Assembly = assemble(
+            loaded, os.environ if env is None else env, seams, options
         )
-        self._handle = self._parts.handler
-        self._routes = self._parts.routes
+        self._handle = self._assembly.handler
+        self._routes = self._assembly.routes
         self._warm = False
 
     @classmethod
@@ -96,15 +90,15 @@ class Router:
 
     @property
     def deployments(self) -> Mapping[str, Deployment]:
-        return dict(self._parts.deployments)
+        return dict(self._assembly.deployments)
 
     def health(self) -> dict[str, ModelHealth]:
         """Per model: healthy or not (and why, until when), circuit state (the worst of its
         breakers), error rate, latency (the EWMA the latency strategy uses) and requests in
         flight."""
-        parts = self._parts
+        parts = self._assembly.parts
         out = {}
-        for name in parts.deployments:
+        for name in self._assembly.deployments:
             marks = parts.health.get(name)
             circuit = parts.guard.circuit(name)
             is_open = circuit.state == "open"
@@ -193,7 +187,7 @@ class Router:
 
     async def aclose(self) -> None:
         """Release the adapters' connections and the shared stores'."""
-        await self._parts.aclose()
+        await self._assembly.aclose()
 
     async def __aenter__(self) -> Self:
         await self._warm_up()
@@ -204,7 +198,7 @@ class Router:
         deadline starts: a first request must not spend its deadline on an import."""
         if self._warm:
             return
-        warm_up = getattr(self._parts.provider, "warm_up", None)
+        warm_up = getattr(self._assembly.parts.provider, "warm_up", None)
         if warm_up is not None:
             await asyncio.to_thread(warm_up)
         self._warm = True
@@ -218,8 +212,8 @@ class Router:
         await self.aclose()
 
     def __del__(self) -> None:
-        parts = getattr(self, "_parts", None)
-        if parts is not None and getattr(parts.provider, "open", False):
+        assembly = getattr(self, "_assembly", None)
+        if assembly is not None and getattr(assembly.parts.provider, "open", False):
             warnings.warn(
                 f"{self!r} was not closed: use `async with Router...` or `await "
                 "router.aclose()` to release its connections",
@@ -228,9 +222,8 @@ class Router:
             )
 
     def __repr__(self) -> str:
-        return (
-            f"Router(routes={self._routes.route_names!r}, models={list(self._parts.deployments)!r})"
-        )
+        models = list(self._assembly.deployments)
+        return f"Router(routes={self._routes.route_names!r}, models={models!r})"
 
 
 def _wants_usage(request: CompletionRequest) -> bool:

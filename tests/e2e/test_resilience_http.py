@@ -50,7 +50,8 @@ async def test_flaky_primary_under_load(local: Local) -> None:
 
 async def test_dead_primary_stops_getting_traffic_and_gets_it_back(local: Local) -> None:
     local.glm.fail_always(Fault.overloaded())
-    breaker = {"failure_threshold": 5, "cooldown_s": 0.5, "half_open_probes": 1}
+    # A generous cooldown: 30 requests through litellm on a loaded machine take a while.
+    breaker = {"failure_threshold": 5, "cooldown_s": 3.0, "half_open_probes": 1}
     async with router(local, {"circuit_breaker": breaker}) as r:
         for i in range(30):
             resp = await r.acompletion(model="chat", messages=user(f"a{i}"))
@@ -61,7 +62,7 @@ async def test_dead_primary_stops_getting_traffic_and_gets_it_back(local: Local)
         first = resp.route.attempts[0]
         assert (first.model, first.outcome, first.error) == ("glm", "skipped", "circuit_open")
         local.glm.clear_faults()
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(3.1)
         resp = await r.acompletion(model="chat", messages=user("probe"))
         assert resp.route is not None and resp.route.model == "glm"
         assert r.health()["glm"].circuit == "closed"

@@ -11,8 +11,11 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
+from llmrouter.config.cost_checks import cost_problems
 from llmrouter.config.schema import RouteCacheConfig, RouterConfig
 from llmrouter.config.secrets import ResolvedProvider, interpolate
+from llmrouter.config.strategy_names import import_path_problem
+from llmrouter.config.strategy_names import known as known_strategy_names
 from llmrouter.config.yaml_source import Location, Path, YamlDocument, parse_yaml
 from llmrouter.didyoumean import suggest, unknown
 from llmrouter.errors import ConfigError
@@ -166,9 +169,6 @@ _unknown = unknown
 
 
 def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
-    from llmrouter.config.cost_checks import cost_problems
-    from llmrouter.routing.strategies import known_strategies, strategy_import_problem
-
     out: list[tuple[Path, str]] = []
     for name, model in config.models.items():
         if model.provider not in config.providers:
@@ -179,7 +179,7 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
                 )
             )
     out.extend(_adapter_problems(config))
-    strategies = known_strategies()
+    strategies = known_strategy_names()
     for name, route in config.routes.items():
         if name in config.models:
             out.append((("routes", name), f"route {name!r} has the name of a model; rename one"))
@@ -204,7 +204,7 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
         if route.strategy in strategies:
             continue
         if ":" in route.strategy:
-            problem = strategy_import_problem(route.strategy)
+            problem = import_path_problem(route.strategy)
             if problem is not None:
                 out.append((("routes", name, "strategy"), problem))
         else:

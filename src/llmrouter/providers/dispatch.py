@@ -1,6 +1,6 @@
-"""`AdapterDispatch`: the one provider a router holds. It sends each call to the native adapter of its
-model's wire (OpenAI chat completions or Anthropic Messages, from the model's vendor file) or,
-for every other model, to a fallback provider (normally `LiteLLMProvider`).
+"""`AdapterDispatch`: the one provider a router holds. It sends each call to the native adapter
+of its model's wire (OpenAI chat completions or Anthropic Messages, from the model's vendor
+file) or, for every other model, to a fallback provider (normally `LiteLLMProvider`).
 
 A model is served natively when its vendor has a native wire, an endpoint is known (configured,
 or the vendor's default), the provider sets no litellm-only `params`, and its `adapter` setting

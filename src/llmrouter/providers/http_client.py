@@ -19,7 +19,8 @@ the headers handed to aiohttp, and aiohttp's own exceptions never leave this mod
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
@@ -130,6 +131,7 @@ class HttpClient:
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._keeper: AsyncGenerator[None, None] | None = None
         self._proxies: dict[str, str | None] = {}
 
     def __repr__(self) -> str:
@@ -160,6 +162,7 @@ class HttpClient:
             trust_env=False,  # proxies are resolved once per origin below, not per request
         )
         self._session, self._loop = session, loop
+        self._keeper = _close_when_the_loop_ends(session)
         return session
 
     def _proxy(self, url: str) -> str | None:
@@ -223,16 +226,36 @@ class HttpClient:
     async def aclose(self) -> None:
         """Close the session and its pooled connections."""
         session, self._session = self._session, None
+        keeper, self._keeper = self._keeper, None
         if session is not None and not session.closed:
             await session.close()
+        if keeper is not None and self._loop is asyncio.get_running_loop():
+            await keeper.aclose()
 
 
 def _abandon(session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop | None) -> None:
-    """Let go of a session of another event loop without awaiting anything in this one."""
-    connector = session.connector
-    session.detach()
-    if connector is not None and (loop is None or loop.is_closed()):
-        connector.close()  # only marks it closed: its loop can run nothing any more
+    """Let go of a session of another event loop without awaiting anything in this one (a
+    loop ended by `asyncio.run` has already closed it: see `_close_when_the_loop_ends`)."""
+    if loop is not None and not loop.is_closed():
+        loop.call_soon_threadsafe(lambda: loop.create_task(session.close()))
+
+
+def _close_when_the_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    """An async generator, started now, whose `finally` closes `session`: `asyncio.run` (and
+    `asyncio.Runner`) finalize every async generator of their loop before closing it, so a
+    Router reused across `asyncio.run` calls releases each loop's connections in that loop."""
+
+    async def keeper() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            if not session.closed:
+                await session.close()
+
+    generator = keeper()
+    with contextlib.suppress(StopIteration):
+        generator.asend(None).send(None)  # runs to the `yield`; the loop now tracks it
+    return generator
 
 
 async def read_body(resp: aiohttp.ClientResponse, call: ProviderCall, redact: Redact) -> bytes:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from llmrouter.config import strategy_names
 from llmrouter.providers.base import Deployment
 from llmrouter.request import CompletionRequest
 from llmrouter.routing.estimate import RequestEstimate
@@ -30,12 +31,12 @@ __all__ = [
     "OrderedStrategy",
     "RoutingContext",
     "Strategy",
+    "StrategyLoadError",
     "StrategySpec",
     "WeightedStrategy",
     "create_strategy",
     "known_strategies",
     "register_strategy",
-    "strategy_import_problem",
 ]
 
 _MTOK = 1_000_000
@@ -237,11 +238,12 @@ def register_strategy(name: str, factory: StrategyFactory) -> None:
     `factory` takes no argument, or one `StrategySpec` (the route's weights, RNG, clock).
     """
     _REGISTRY[name] = factory
+    strategy_names.register_name(name)
 
 
 def known_strategies() -> list[str]:
     """The registered strategy names, sorted."""
-    return sorted(_REGISTRY)
+    return strategy_names.known()
 
 
 def _import_factory(path: str) -> StrategyFactory:
@@ -253,26 +255,28 @@ def _import_factory(path: str) -> StrategyFactory:
     return factory  # type: ignore[no-any-return]
 
 
-def strategy_import_problem(path: str) -> str | None:
-    """Why the import path `module:Name` does not name a strategy factory, or None if it does."""
-    module_name, _, attr = path.partition(":")
-    if not module_name or not attr:
-        return f"unknown strategy {path!r}; use a registered name or module.path:ClassName"
-    try:
-        _import_factory(path)
-    except Exception as exc:  # any import-time failure of user code is a config problem
-        return f"cannot load strategy {path!r}: {type(exc).__name__}: {exc}"
-    return None
-
-
 def create_strategy(name: str, spec: StrategySpec | None = None) -> Strategy:
-    """Build the strategy `name` (registered, or `module:Class`) for one route."""
-    factory = _import_factory(name) if ":" in name else _REGISTRY[name]
+    """Build the strategy `name` (registered, or `module:Class`) for one route. An import path
+    is imported now, when the Router is built; a failure raises `StrategyLoadError`."""
+    if ":" in name:
+        try:
+            factory = _import_factory(name)
+        except Exception as exc:  # any failure of user code is a config problem
+            problem = f"cannot load strategy {name!r}: {type(exc).__name__}: {exc}"
+            raise StrategyLoadError(problem) from None
+    else:
+        factory = _REGISTRY[name]
     spec = spec or StrategySpec(route="", models=())
     strategy = factory(spec) if _takes_spec(factory) else factory()
     if not isinstance(strategy, Strategy):
-        raise TypeError(f"strategy {name!r} has no `name` and `order(...)`")
+        raise StrategyLoadError(f"strategy {name!r} has no `name` and `order(...)`")
     return strategy
+
+
+class StrategyLoadError(Exception):
+    """A route's strategy cannot be built (the Router turns it into a located ConfigError)."""
+
+    route: str = ""
 
 
 def _takes_spec(factory: Any) -> bool:

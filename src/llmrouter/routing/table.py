@@ -15,7 +15,12 @@ from llmrouter.errors import RouteNotFoundError
 from llmrouter.fault_policy import RoutePolicy
 from llmrouter.providers.base import Deployment
 from llmrouter.resilience.breaker import BreakerSettings
-from llmrouter.routing.strategies import Strategy, StrategySpec, create_strategy
+from llmrouter.routing.strategies import (
+    Strategy,
+    StrategyLoadError,
+    StrategySpec,
+    create_strategy,
+)
 from llmrouter.types import RouteInfo
 
 __all__ = ["Route", "RouteTable"]
@@ -64,7 +69,12 @@ class RouteTable:
                 rng=rng,
                 clock=clock,
             )
-            route = _build(name, rc, deployments, create_strategy(rc.strategy, spec))
+            try:
+                strategy = create_strategy(rc.strategy, spec)
+            except StrategyLoadError as exc:
+                exc.route = name
+                raise
+            route = _build(name, rc, deployments, strategy)
             return replace(
                 route,
                 breaker=_breaker(rc.circuit_breaker, config.circuit_breaker),
