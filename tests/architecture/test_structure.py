@@ -66,7 +66,8 @@ def _graph() -> dict[str, set[str]]:
     graph = {name: _imports(name, path, known) for name, path in modules.items()}
     # A package's __init__ re-exporting its modules is not a dependency of those modules.
     return {
-        name: {t for t in targets if not name.startswith(t + ".")} for name, targets in graph.items()
+        name: {t for t in targets if not name.startswith(t + ".")}
+        for name, targets in graph.items()
     }
 
 

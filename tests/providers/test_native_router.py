@@ -15,8 +15,8 @@ from llmrouter.config.secrets import Redactor
 from llmrouter.errors import BadRequestError, ProviderUnavailableError
 from llmrouter.providers import FunctionProvider
 from llmrouter.providers.dispatch import AdapterDispatch, can_serve_natively
-from llmrouter.vendors import model_ref
 from llmrouter.testing import Fault, LocalProvider, LocalProviderServer
+from llmrouter.vendors import model_ref
 
 SSE = {"content-type": "text/event-stream"}
 
