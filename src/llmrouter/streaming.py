@@ -19,7 +19,7 @@ from types import TracebackType
 
 from typing_extensions import Self
 
-from llmrouter._timeouts import within
+from llmrouter._timeouts import DeadlineWatch
 from llmrouter.assembly import CompletionAssembler, completion_to_chunks
 from llmrouter.errors import ContentFilteredError, ProviderError, StreamInterruptedError
 from llmrouter.pipeline.reply import Ending, Reply
@@ -68,6 +68,7 @@ class RouterStream:
         self._model = deployment.name if deployment is not None else ""
         self._provider = deployment.provider_name if deployment is not None else ""
         self._loop = asyncio.get_running_loop()
+        self._deadline_watch = DeadlineWatch(self._loop, deadline - clock())
         self.route: RouteInfo | None = None
         """Filled in when the stream ends normally."""
         if reply.ending is not None and reply.ending.answer is not None:
@@ -110,9 +111,8 @@ class RouterStream:
         if rest is None:
             await self._end_complete()
             raise StopAsyncIteration
-        remaining = max(self._deadline - self._clock(), 0.0)
         try:
-            return await within(rest.__anext__(), remaining)
+            return await self._deadline_watch.wait(rest.__anext__())
         except StopAsyncIteration:
             await self._end_complete()
             raise
@@ -153,6 +153,7 @@ class RouterStream:
         return err
 
     async def _end_complete(self) -> None:
+        self._deadline_watch.stop()
         reply = self._reply
         if reply.ending is not None:
             return
@@ -164,6 +165,7 @@ class RouterStream:
         await reply.end(Ending(route, answer, usage=usage))
 
     async def _end_failed(self, error: BaseException | None) -> None:
+        self._deadline_watch.stop()
         reply = self._reply
         await reply.close_upstream()
         if reply.ending is not None:

@@ -8,11 +8,9 @@ from typing import Any
 import pytest
 from otel_support import Otel, make_otel
 
-from llmrouter import RetrySettings, Router
+from llmrouter import Router
 from llmrouter.testing import LocalProviderServer
-from support import Local
-
-FAST_BACKOFF = RetrySettings(backoff_initial_s=0.01, backoff_max_s=0.05)
+from support import FAST_BACKOFF, Local
 
 
 @pytest.fixture(params=["native", "litellm"])

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from conftest import FAST_BACKOFF
 from llmrouter import BudgetExceededError, Router
 from redis_support import RedisServer, running_redis
-from support import Local, user
+from support import FAST_BACKOFF, Local, user
 
 TINY = 0.000001  # below the cost of any answer: one request spends it
 

@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from otel_support import Otel, circuits
 
-from conftest import FAST_BACKOFF
 from llmrouter import RequestValidationError, Router, StreamInterruptedError
 from llmrouter.testing import Fault
-from support import Local, user
+from support import FAST_BACKOFF, Local, user
 
 
 def build(local: Local, otel: Otel | None = None, **route: Any) -> Router:

@@ -12,7 +12,6 @@ from opentelemetry.semconv.attributes import error_attributes, server_attributes
 from opentelemetry.trace import StatusCode
 from otel_support import Otel, circuits
 
-from conftest import FAST_BACKOFF
 from llmrouter import AllModelsFailedError, Router
 from llmrouter.telemetry import (
     AttemptEvent,
@@ -22,7 +21,7 @@ from llmrouter.telemetry import (
     SuccessEvent,
 )
 from llmrouter.testing import Fault
-from support import CANARY_KEY, Local, user
+from support import CANARY_KEY, FAST_BACKOFF, Local, user
 
 PROMPT = "the quarterly numbers of project bluebird"
 
