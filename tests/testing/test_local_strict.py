@@ -133,9 +133,10 @@ def test_relax_names_a_known_rule(server: LocalProviderServer) -> None:
         claude.relax("max_token")
 
 
+UNRECOGNIZED = "Unrecognized request argument supplied: "
 OPENAI_REFUSALS: list[tuple[str, dict[str, Any], str, str | None]] = [
-    ("unknown_param", {"top_k": 3}, "Unrecognized request argument supplied: top_k", None),
-    ("unknown_param", {"thinking": THINKING}, "Unrecognized request argument supplied: thinking", None),
+    ("unknown_param", {"top_k": 3}, UNRECOGNIZED + "top_k", None),
+    ("unknown_param", {"thinking": THINKING}, UNRECOGNIZED + "thinking", None),
     (
         "stream_options",
         {"stream_options": {"include_usage": True}},
@@ -166,7 +167,8 @@ async def test_openai_refuses_like_openai(
 
 IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
 ZHIPU_REFUSALS: list[tuple[str, dict[str, Any], str, str]] = [
-    ("zhipu_tool_choice", {"tools": [OPENAI_TOOL], "tool_choice": "required"}, "1214", "tool_choice"),
+    ("zhipu_tool_choice", {"tools": [OPENAI_TOOL], "tool_choice": "required"}, "1214",
+     "tool_choice"),
     (
         "zhipu_tool_choice",
         {"tools": [OPENAI_TOOL], "tool_choice": {"type": "function", "function": {"name": "f"}}},
