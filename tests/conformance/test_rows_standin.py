@@ -64,7 +64,7 @@ def refused(provider: LocalProvider) -> list[str | None]:
     return [r.refusal for r in provider.requests if r.fault == "refused"]
 
 
-ROW5 = "issue 13 row 5: thinking blocks (and their signatures) are not returned, so they cannot be sent back"
+ROW5 = "issue 13 row 5: thinking blocks and signatures are not returned, so cannot be sent back"
 
 
 @pytest.mark.parametrize("adapter", both(native=ROW5, litellm=ROW5))
