@@ -195,7 +195,21 @@ class LocalProviderServer:
             if kind == "drop_stream":
                 return await self._send_half(request, record, full)
             return await self._send(request, record, full)
-        plan = wire.stream(answer, parsed)
+        return await self._stream_answer(
+            request, provider, record, wire.stream(answer, parsed), fault
+        )
+
+    async def _stream_answer(
+        self,
+        request: web.Request,
+        provider: LocalProvider,
+        record: ReceivedRequest,
+        plan: StreamPlan,
+        fault: Fault | None,
+    ) -> web.StreamResponse:
+        """Send a stream plan, cut or ended the way `fault` says."""
+        wire = provider.wire_format
+        kind = fault.kind if fault is not None else None
         k = fault.after_chunks if fault is not None else 0
         if kind == "drop_stream":
             return await self._stream(request, record, plan.head + plan.content[:k], "abort")
@@ -204,6 +218,7 @@ class LocalProviderServer:
             return await self._stream(request, record, events, "eof")
         if kind == "malformed":
             return await self._stream(request, record, [plan.head[0], wire.malformed_event()])
+        failed = wire.network_error_event() if kind == "network_error_finish" else None
         if failed is not None:
             return await self._stream(request, record, [*plan.head, *plan.content, failed])
         return await self._stream(request, record, _all_events(plan))
