@@ -187,10 +187,11 @@ async def test_router_stream_interrupted_after_first_chunk(
 
 
 async def test_router_tool_call_and_json_mode(router: Router, server: LocalProviderServer) -> None:
-    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    tools = [{"type": "function", "function": {"name": "f", "parameters": schema}}]
     resp = await router.acompletion(model="claude", messages=user("q"), tools=tools)
     calls = resp.choices[0].message.tool_calls
-    assert calls is not None and json.loads(calls[0].function.arguments) == {"query": "q"}
+    assert calls is not None and json.loads(calls[0].function.arguments) == {"city": "q"}
     fmt = {"type": "json_object"}
     resp = await router.acompletion(model="glm", messages=user("j"), response_format=fmt)
     assert json.loads(resp.text)["reply"].startswith("Hello from glm")
