@@ -174,6 +174,7 @@ def _unknown(kind: str, name: str, known: Collection[str]) -> str:
 
 def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
     from llmrouter.config.cost_checks import cost_problems
+    from llmrouter.config.policy_checks import policy_problems
     from llmrouter.routing.strategies import known_strategies, strategy_import_problem
 
     out: list[tuple[Path, str]] = []
@@ -219,6 +220,7 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
                 (("routes", name, "strategy"), _unknown("strategy", route.strategy, strategies))
             )
     out.extend(cost_problems(config))
+    out.extend(policy_problems(config))
     return out
 
 
