@@ -31,7 +31,11 @@ LEG_KINDS: tuple[LegKind, ...] = get_args(LegKind)
 VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
+# Plain slotted dataclasses, not frozen: a frozen one costs ~1.5 µs more to build, and a
+# request builds several (benchmarks/data_policy.py). Treat them as read-only.
+
+
+@dataclass(slots=True)
 class AuditLeg:
     """One call that sent the request to a provider."""
 
@@ -58,7 +62,7 @@ class AuditLeg:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AuditExclusion:
     """A candidate the request was not sent to."""
 
@@ -81,13 +85,19 @@ class AuditExclusion:
         }
 
 
+_second: tuple[int, str] = (-1, "")  # the last whole second, formatted: records share it
+
+
 def _iso(unix: float) -> str:
+    global _second
     whole = int(unix)
-    millis = int((unix - whole) * 1000)
-    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(whole))}.{millis:03d}Z"
+    cached = _second
+    if cached[0] != whole:
+        cached = _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return f"{cached[1]}.{int((unix - whole) * 1000):03d}Z"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AuditRecord:
     """Everything the audit says about one request."""
 
@@ -199,16 +209,19 @@ class AuditTrail:
     ) -> None:
         """A call sent to `model`, and how it ended (`ok` or the fault kind)."""
         facts = self._facts.get(model)
+        if facts is None:
+            self._legs.append(AuditLeg(kind, model, "", "", None, outcome, status_code, latency_s))
+            return
         self._legs.append(
             AuditLeg(
-                kind=kind,
-                model=model,
-                provider=facts.provider if facts is not None else "",
-                vendor=facts.vendor if facts is not None else "",
-                region=facts.region if facts is not None else None,
-                outcome=outcome,
-                status_code=status_code,
-                latency_s=latency_s,
+                kind,
+                model,
+                facts.provider,
+                facts.vendor,
+                facts.region,
+                outcome,
+                status_code,
+                latency_s,
             )
         )
 
@@ -256,19 +269,26 @@ class AuditTrail:
         error: BaseException | None = None,
     ) -> AuditRecord:
         """The record: served by `served_model`, or failed with `error`."""
-        facts = self._facts.get(served_model) if served_model is not None else None
+        if error is not None:
+            outcome: Literal["ok", "error"] = "error"
+            error_name: str | None = type(error).__name__
+            served_model = served_provider = None
+        else:
+            outcome, error_name = "ok", None
+            facts = self._facts.get(served_model) if served_model is not None else None
+            served_provider = facts.provider if facts is not None else None
         return AuditRecord(
-            time=self.started,
-            request_id=self.request_id,
-            route=self.route,
-            data_class=self.data_class,
-            tenant=self.tenant,
-            outcome="error" if error is not None else "ok",
-            error=type(error).__name__ if error is not None else None,
-            served_model=served_model if error is None else None,
-            served_provider=facts.provider if facts is not None and error is None else None,
-            cache_hit=cache_hit,
-            cost_usd=cost_usd,
-            excluded=tuple(self._excluded),
-            legs=tuple(self._legs),
+            self.started,
+            self.request_id,
+            self.route,
+            self.data_class,
+            self.tenant,
+            outcome,
+            error_name,
+            served_model,
+            served_provider,
+            cache_hit,
+            cost_usd,
+            tuple(self._excluded),
+            tuple(self._legs),
         )

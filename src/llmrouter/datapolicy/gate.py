@@ -32,6 +32,8 @@ class PolicyGate:
     def __init__(self, policy: DataPolicy, blocks: BlockSet | None = None) -> None:
         self.policy = policy
         self.blocks = blocks if blocks is not None else BlockSet()
+        self._blocked: dict[tuple[str, Block], Exclusion] = {}
+        """The exclusion of each (model, block) met: built once, not per request."""
 
     @classmethod
     def from_config(cls, loaded: LoadedConfig, env: Mapping[str, str] | None = None) -> PolicyGate:
@@ -64,7 +66,14 @@ class PolicyGate:
         block = self.blocks.match(facts)
         if block is None:
             return None
-        return Exclusion(model, facts.provider, "blocked", block.kind, block.describe())
+        key = (model, block)
+        found = self._blocked.get(key)
+        if found is None:
+            if len(self._blocked) > 4096:  # blocks come and go; stale entries are dropped
+                self._blocked.clear()
+            found = Exclusion(model, facts.provider, "blocked", block.kind, block.describe())
+            self._blocked[key] = found
+        return found
 
     def screen(
         self, data_class: str | None, models: Iterable[str]
