@@ -173,8 +173,9 @@ async def test_changes_made_while_redis_is_down_are_written_when_it_returns(
     url = f"redis://127.0.0.1:{port}/0"
     state = StateConfig(backend="redis", url=url, sync_s=SYNC_S, timeout_ms=200)
     blocks = BlockSet.from_state(state, url)
-    await blocks.start()  # nothing listens yet: no block known, none lost
     with caplog.at_level(logging.INFO, logger="llmrouter"):
+        await blocks.start()  # nothing listens yet: no block known, and it says so
+        assert any("before any block was read" in r.message for r in caplog.records)
         await blocks.block(region="cn", reason="export rules")
         assert blocks.match(GLM) is not None and blocks.pending == 1
         with redis_on(port):

@@ -128,6 +128,7 @@ class BlockSet:
         self._pending: dict[str, Block | None] = {}
         """Changes not yet written to the store (None: an unblock)."""
         self._down = False
+        self._read_once = False
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -255,17 +256,26 @@ class BlockSet:
             else:
                 read[field] = change
         self._blocks = read
+        self._read_once = True
         if self._down:
             self._down = False
             logger.info("llmrouter: blocks: shared state reachable again; %d in force", len(read))
         return True
 
     def _outage(self) -> None:
-        if not self._down:
-            self._down = True
+        if self._down:
+            return
+        self._down = True
+        if self._read_once:
             logger.warning(
                 "llmrouter: blocks: shared state unreachable; the %d blocks last read stay in "
                 "force until it answers again",
+                len(self._blocks),
+            )
+        else:
+            logger.error(
+                "llmrouter: blocks: shared state unreachable before any block was read; no "
+                "shared block is known (%d made here) until it answers",
                 len(self._blocks),
             )
 
