@@ -130,7 +130,7 @@ def test_check_uses_the_verdicts_and_fails_closed_on_unknowns() -> None:
     assert glm is not None and glm.rule == "region"
     local = p.check("internal", "local")
     assert local is not None and local.rule == "region"
-    for data_class, model in (("nope", "glm"), ("public", "nope")):
+    for data_class, model in (("nope", "glm"), ("public", "nope"), (None, "glm")):
         unknown = p.check(data_class, model)
         assert unknown is not None and unknown.rule == "unknown"
 

@@ -207,19 +207,25 @@ class DataPolicy:
     def check(self, data_class: str | None, model: str) -> Exclusion | None:
         """None when a request of `data_class` may go to `model`; else why not. No I/O.
 
-        `data_class=None` (no class declared) restricts nothing. A class or model this
-        policy does not know is refused (fail closed), with rule `unknown`.
+        `data_class=None` restricts nothing while no class is declared; once classes are,
+        every request has one, so None is refused. So is a class or model this policy does not
+        know (fail closed, with rule `unknown`).
         """
         if data_class is None:
-            return None
+            return None if not self.classes else self._unknown(None, model)
         verdicts = self._verdicts.get(data_class)
         if verdicts is not None and model in verdicts:
             return verdicts[model]
         return self._unknown(data_class, model)
 
-    def _unknown(self, data_class: str, model: str) -> Exclusion:
+    def _unknown(self, data_class: str | None, model: str) -> Exclusion:
         facts = self.facts.get(model)
-        what = f"class {data_class!r}" if data_class not in self.classes else f"model {model!r}"
+        if data_class is None:
+            what = "a request without a data class (none was resolved)"
+        elif data_class not in self.classes:
+            what = f"class {data_class!r}"
+        else:
+            what = f"model {model!r}"
         return Exclusion(
             model=model,
             provider=facts.provider if facts is not None else "",
