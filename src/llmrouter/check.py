@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from llmrouter._table import render_table
 from llmrouter.config.loader import LoadedConfig, load_file
+from llmrouter.datapolicy.check_view import policy_view
 from llmrouter.errors import ConfigError
 from llmrouter.pricing import Price, price_for
 
@@ -36,7 +37,11 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
     budgets = _budgets(loaded)
     if budgets is not None:
         sections.append(budgets)
+    policy = policy_view(loaded)
+    if policy is not None:
+        sections.extend(f"{t.title}\n{render_table(t.headers, t.rows)}" for t in policy.tables)
     warnings = _price_warnings(loaded) + _budget_warnings(loaded)
+    warnings += policy.warnings if policy is not None else []
     missing = loaded.missing_env(env)
     if missing:
         lines = [f"  {var}  ({where})" for var, where in missing]

@@ -16,6 +16,9 @@ __all__ = ["main"]
 COMMANDS = (
     "llmrouter.commands.check",
     "llmrouter.commands.demo",
+    "llmrouter.commands.block",
+    "llmrouter.commands.unblock",
+    "llmrouter.commands.blocks",
 )
 
 

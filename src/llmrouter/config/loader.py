@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import SecretStr, ValidationError
 
 from llmrouter.config.cost_checks import cost_problems
+from llmrouter.config.policy_checks import policy_problems
 from llmrouter.config.schema import RouteCacheConfig, RouterConfig
 from llmrouter.config.secrets import ResolvedProvider, interpolate
 from llmrouter.config.strategy_names import import_path_problem
@@ -212,6 +213,7 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
                 (("routes", name, "strategy"), _unknown("strategy", route.strategy, strategies))
             )
     out.extend(cost_problems(config))
+    out.extend(policy_problems(config))
     return out
 
 

@@ -22,6 +22,8 @@ from llmrouter.config.resilience import CircuitBreakerConfig, RetryBudgetConfig
 __all__ = [
     "BudgetConfig",
     "CacheConfig",
+    "DataClassConfig",
+    "DataPolicyConfig",
     "FaultKind",
     "FaultPolicyOverride",
     "ModelConfig",
@@ -76,6 +78,12 @@ class ProviderConfig(_Section):
     api_key: str | None = None
     """`${ENV_VAR}` only: a literal key in a config file is refused."""
     region: str | None = None
+    """Where the data is processed (`cn`, `us`, `eu`...); a data class that lists regions
+    never admits a provider without one."""
+    vendor: str | None = Field(default=None, min_length=1)
+    """Who processes the data; unset means the provider's own name."""
+    zero_data_retention: bool = False
+    """The vendor contractually keeps no prompt or completion (a data class can require it)."""
     params: dict[str, ParamValue] = Field(default_factory=dict)
     """Extra adapter parameters (e.g. `aws_region_name`, `api_version`); `${VAR}` allowed."""
     adapter: Literal["auto", "native", "litellm"] = "auto"
@@ -227,6 +235,8 @@ class RouteConfig(_Section):
     explore_every: int = Field(default=20, ge=0)
     """`strategy: latency` only: every Nth request tries the least recently measured other
     model first, so a recovered model can win traffic back (0 turns it off)."""
+    data_class: str | None = None
+    """The data class of this route's requests that name none (see `data_policy`)."""
 
     @field_validator("weights")
     @classmethod
@@ -261,6 +271,9 @@ class StateConfig(_Section):
     """How long an unreachable Redis is bypassed before it is tried again."""
     namespace: str = Field(default="llmrouter", min_length=1)
     """Key prefix, so several applications can share one Redis."""
+    sync_s: float = Field(default=5.0, gt=0)
+    """How often blocks are read from the shared Redis: a block reaches every router within
+    this time."""
 
     @model_validator(mode="after")
     def _url_matches_backend(self) -> StateConfig:
@@ -269,6 +282,28 @@ class StateConfig(_Section):
         if self.backend == "memory" and self.url:
             raise ValueError("`url` is for the redis backend; remove it or set backend: redis")
         return self
+
+
+class DataClassConfig(_Section):
+    """Where a class of data may go; a field left out does not restrict."""
+
+    regions: list[str] | None = Field(default=None, min_length=1)
+    """Provider regions allowed; a provider with no `region` never qualifies."""
+    vendors: list[str] | None = Field(default=None, min_length=1)
+    """Provider vendors allowed."""
+    zero_data_retention: bool = False
+    """Only providers with `zero_data_retention: true`."""
+
+
+class DataPolicyConfig(_Section):
+    """Data classes, the default class, and the audit log (see docs/data-policy.md)."""
+
+    default_class: str | None = None
+    """The class of a request that names none and whose route sets none; required once
+    classes are declared."""
+    classes: dict[str, DataClassConfig] = Field(default_factory=dict)
+    audit_log: str | None = Field(default=None, min_length=1)
+    """A JSONL file, one record per request; relative to the config file's directory."""
 
 
 class BudgetConfig(_Section):
@@ -319,4 +354,6 @@ class RouterConfig(_Section):
     """USD per unit of each currency named by a model's `currency` (e.g. `CNY: 0.14`)."""
     budgets: list[BudgetConfig] = Field(default_factory=list)
     state: StateConfig = Field(default_factory=StateConfig)
-    """Where budgets and circuit state are kept; in this process unless set to redis."""
+    """Where budgets, circuit state and blocks are kept; in this process unless set to redis."""
+    data_policy: DataPolicyConfig | None = None
+    """Which data may go to which provider, and the audit log; off unless present."""

@@ -141,6 +141,18 @@ class RedisStore:
         values = await self._run(op)
         return list(values) if values is not None else [None] * len(items)
 
+    async def hset(self, key: str, field: str, value: bytes) -> bool:
+        return await self._run(lambda r: r.hset(key, field, value)) is not None
+
+    async def hdel(self, key: str, field: str) -> bool:
+        return await self._run(lambda r: r.hdel(key, field)) is not None
+
+    async def hgetall(self, key: str) -> dict[str, bytes] | None:
+        raw = await self._run(lambda r: r.hgetall(key))
+        if raw is None:
+            return None
+        return {(k.decode() if isinstance(k, bytes) else str(k)): bytes(v) for k, v in raw.items()}
+
     async def aclose(self) -> None:
         if self._client is not None:
             client, self._client = self._client, None
