@@ -188,7 +188,6 @@ def test_retry_after_reaches_the_error() -> None:
     [
         ("sensitive", e.ContentFilteredError),
         ("content_filter", e.ContentFilteredError),
-        ("refusal", e.ContentFilteredError),
         ("network_error", e.ProviderUnavailableError),
         ("stop", None),
         ("length", None),

@@ -132,7 +132,7 @@ def _routes(
     try:
         return RouteTable(loaded.config, deployments, rng=rng, clock=clock)
     except StrategyLoadError as exc:
-        path = ("routes", exc.route, "strategy")
+        path = ("routes", exc.route, exc.field)
         raise ConfigError([f"{loaded.locate(path).describe(path)}: {exc}"]) from None
 
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 from typing_extensions import Unpack
 
 if TYPE_CHECKING:
-    from llmrouter.types import Attempt
+    from llmrouter.types import Attempt, Usage
 
 __all__ = [
     "AllModelsFailedError",
@@ -188,6 +188,9 @@ class ProviderError(LLMRouterError):
         self.status_code = status_code
         self.code = code
         self.retry_after_s = retry_after_s
+        self.usage: Usage | None = None
+        """What the failed answer consumed, when the provider answered and billed it (a
+        refusal, an empty or invalid answer); charged to the budgets."""
         where = f"{model} ({provider})" if model and provider else (model or provider or "")
         status = f" [HTTP {status_code}]" if status_code is not None else ""
         prefix = f"{where}{status}: " if where or status else ""

@@ -93,7 +93,6 @@ _STATUS_CLASSES: dict[int, ErrorClass] = {
 _FINISH_FAULTS: dict[str, tuple[ErrorClass, str]] = {
     "sensitive": (e.ContentFilteredError, "answer blocked by the provider's content filter"),
     "content_filter": (e.ContentFilteredError, "answer blocked by the provider's content filter"),
-    "refusal": (e.ContentFilteredError, "the model refused to answer"),
     "network_error": (e.ProviderUnavailableError, "the provider reported a network error"),
 }
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "Attempt",
@@ -18,6 +19,7 @@ __all__ = [
     "Message",
     "PromptTokensDetails",
     "RouteInfo",
+    "ThinkingBlock",
     "ToolCall",
     "ToolCallDelta",
     "Usage",
@@ -30,14 +32,36 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
+def _json_text(value: Any) -> Any:
+    """Tool-call arguments as JSON text: some providers (Z.ai's API reference, for one) send
+    them as a JSON object, which the OpenAI shape carries as a string."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
 class FunctionCall(_Model):
     name: str | None = None
     arguments: str = ""
 
+    _arguments_text = field_validator("arguments", mode="before")(_json_text)
+
+
+class ThinkingBlock(_Model):
+    """A block of extended thinking (Anthropic), kept whole so the next turn can send it back
+    with its signature, as Anthropic requires in a tool-use loop with thinking."""
+
+    type: Literal["thinking", "redacted_thinking"] = "thinking"
+    thinking: str | None = None
+    signature: str | None = None
+    data: str | None = None
+    """The encrypted content of a `redacted_thinking` block."""
+
 
 class ToolCall(_Model):
     id: str
-    type: Literal["function"] = "function"
+    type: str = "function"
+    """`function` (the only type OpenAI defines); other values are kept, not refused."""
     function: FunctionCall
 
 
@@ -46,7 +70,11 @@ class Message(_Model):
     content: str | None = None
     tool_calls: list[ToolCall] | None = None
     refusal: str | None = None
+    """The model's refusal, in OpenAI's shape (Anthropic's `stop_reason: refusal` too)."""
     reasoning_content: str | None = None
+    """The model's reasoning text (GLM, DeepSeek; Anthropic thinking, joined)."""
+    thinking_blocks: list[ThinkingBlock] | None = None
+    """Anthropic thinking blocks with their signatures, to send back in the next turn."""
 
 
 class Choice(_Model):
@@ -60,6 +88,9 @@ class PromptTokensDetails(_Model):
 
     cached_tokens: int | None = None
     """Prompt tokens read from the provider's prompt cache (included in `prompt_tokens`)."""
+    cache_write_tokens: int | None = None
+    """Prompt tokens written to the provider's prompt cache (included in `prompt_tokens`);
+    Anthropic bills them above the input price."""
 
 
 class CompletionTokensDetails(_Model):
@@ -84,6 +115,12 @@ class Usage(_Model):
         """Cached prompt tokens, 0 when not reported."""
         details = self.prompt_tokens_details
         return (details.cached_tokens or 0) if details is not None else 0
+
+    @property
+    def cache_write_tokens(self) -> int:
+        """Prompt tokens written to the prompt cache, 0 when not reported."""
+        details = self.prompt_tokens_details
+        return (details.cache_write_tokens or 0) if details is not None else 0
 
     @property
     def reasoning_tokens(self) -> int:
@@ -152,6 +189,8 @@ class FunctionCallDelta(_Model):
     name: str | None = None
     arguments: str | None = None
 
+    _arguments_text = field_validator("arguments", mode="before")(_json_text)
+
 
 class ToolCallDelta(_Model):
     index: int = 0
@@ -166,6 +205,8 @@ class Delta(_Model):
     tool_calls: list[ToolCallDelta] | None = None
     refusal: str | None = None
     reasoning_content: str | None = None
+    thinking_blocks: list[ThinkingBlock] | None = None
+    """A thinking block's signature (or a redacted block) once the block is complete."""
 
 
 class ChunkChoice(_Model):

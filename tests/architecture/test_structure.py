@@ -23,11 +23,12 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     """Every llmrouter module `name` imports, at any depth of its code (TYPE_CHECKING blocks
     excluded: they never run)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in list(ast.walk(tree)):
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            node.body = []
     found: set[str] = set()
     is_package = path.name == "__init__.py"
     for node in ast.walk(tree):
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            node.body = []
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]

@@ -14,6 +14,7 @@ from llmrouter.errors import AllModelsFailedError, LLMRouterError
 from llmrouter.types import ChatCompletion, Usage
 
 KEY = "sk-conformance-test-key"
+ESTIMATED = "estimated"
 
 VENDORS: dict[str, tuple[str, str]] = {
     # vendor: (provider name in the config, model string whose bundled prices bill the answer)
@@ -47,7 +48,7 @@ class Outcome:
     tool_calls: list[tuple[str | None, Any]] = field(default_factory=list)
     finish: list[str | None] = field(default_factory=list)
     usage: dict[str, int] | None = None
-    cost: float | None = None
+    cost: float | str | None = None
     error: str | None = None
 
 
@@ -97,7 +98,7 @@ def from_completion(resp: ChatCompletion) -> Outcome:
         tool_calls=calls,
         finish=[c.finish_reason for c in resp.choices],
         usage=usage_kinds(resp.usage),
-        cost=route.cost_usd if route is not None else None,
+        cost=_cost(route),
     )
 
 
@@ -134,8 +135,16 @@ async def from_stream(stream: Any) -> Outcome:
         tool_calls=[(name, _arguments(args)) for name, args in calls.values()],
         finish=[finish[i] for i in sorted(finish)],
         usage=usage_kinds(stream.usage),
-        cost=route.cost_usd if route is not None else None,
+        cost=_cost(route),
     )
+
+
+def _cost(route: Any) -> float | str | None:
+    """The route's cost; `ESTIMATED` when the provider reported no usage, so llmrouter
+    charged an estimate from the prompt and the text it saw (and said so)."""
+    if route is None:
+        return None
+    return ESTIMATED if route.cost_estimated else float(route.cost_usd)
 
 
 def error_class(exc: LLMRouterError) -> str:

@@ -92,10 +92,6 @@ async def test_both_adapters_give_the_same_answer(replay_server: ReplayServer, c
     assert native == litellm
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13 row 12: without max_tokens native sends 4096, litellm 64,000 (sonnet-4-5)",
-)
 async def test_same_default_max_tokens_for_claude(replay_server: ReplayServer) -> None:
     """A call without max_tokens must truncate the same whichever adapter serves it."""
     sent = []

@@ -67,7 +67,7 @@ def refused(provider: LocalProvider) -> list[str | None]:
 ROW5 = "issue 13 row 5: thinking blocks and signatures are not returned, so cannot be sent back"
 
 
-@pytest.mark.parametrize("adapter", both(native=ROW5, litellm=ROW5))
+@pytest.mark.parametrize("adapter", both())
 async def test_row5_thinking_tool_loop_round_trip(
     server: LocalProviderServer, adapter: str
 ) -> None:
@@ -100,7 +100,7 @@ OVER_LIMITS = {
 }
 
 
-@pytest.mark.parametrize("adapter", both(native=ROW6, litellm=ROW6))
+@pytest.mark.parametrize("adapter", both())
 @pytest.mark.parametrize("limit", list(OVER_LIMITS))
 async def test_row6_glm_limits_fall_back_instead_of_failing(
     server: LocalProviderServer, adapter: str, limit: str
@@ -117,7 +117,7 @@ async def test_row6_glm_limits_fall_back_instead_of_failing(
 ROW4 = "issue 13 row 4: response_format json_schema is dropped for Anthropic targets"
 
 
-@pytest.mark.parametrize("adapter", both(native=ROW4))
+@pytest.mark.parametrize("adapter", both())
 async def test_row4_json_schema_honoured_for_claude(
     server: LocalProviderServer, adapter: str
 ) -> None:
@@ -148,7 +148,7 @@ async def _stream_error(server: LocalProviderServer, adapter: str) -> str | None
     return None
 
 
-@pytest.mark.parametrize("adapter", both(litellm=ROW8))
+@pytest.mark.parametrize("adapter", both())
 async def test_row8_streamed_network_error_is_a_fault(
     server: LocalProviderServer, adapter: str
 ) -> None:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from llmrouter.providers.native import NativeProvider
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -31,6 +30,7 @@ from llmrouter.datapolicy import (
     add_audit_event,
     policy_scope,
 )
+from llmrouter.providers.dispatch import AdapterDispatch
 from llmrouter.testing import Fault, LocalProvider, LocalProviderServer
 from support import CANARY_KEY
 
@@ -110,7 +110,7 @@ async def fleet() -> AsyncIterator[Fleet]:
 def guarded(config: dict[str, Any]) -> tuple[Router, PolicyGate]:
     loaded = load_dict(config)
     gate = PolicyGate.from_config(loaded)
-    provider = EnforcingProvider(NativeProvider(Redactor(ENV.values())), gate)
+    provider = EnforcingProvider(AdapterDispatch(Redactor(ENV.values())), gate)
     return Router(loaded, env=ENV, provider=provider), gate
 
 

@@ -202,6 +202,10 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
             out.append(
                 (("routes", name, "cache"), "no top-level `cache:` section to configure; add one")
             )
+        if route.answer_check is not None:
+            problem = import_path_problem(route.answer_check)
+            if problem is not None:
+                out.append((("routes", name, "answer_check"), problem.replace("strategy", "check")))
         if route.strategy in strategies:
             continue
         if ":" in route.strategy:

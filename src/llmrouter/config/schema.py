@@ -117,6 +117,7 @@ class PriceTierConfig(_Section):
     output_cost_per_mtok: float = Field(ge=0)
     cached_input_cost_per_mtok: float | None = Field(default=None, ge=0)
     reasoning_cost_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_cost_per_mtok: float | None = Field(default=None, ge=0)
 
 
 class ModelConfig(_Section):
@@ -133,6 +134,8 @@ class ModelConfig(_Section):
     """Per million prompt tokens read from the provider's prompt cache."""
     reasoning_cost_per_mtok: float | None = Field(default=None, ge=0)
     """Per million reasoning tokens, where the provider reports them."""
+    cache_write_cost_per_mtok: float | None = Field(default=None, ge=0)
+    """Per million prompt tokens written to the provider's prompt cache (Anthropic)."""
     price_tiers: list[PriceTierConfig] | None = Field(default=None, min_length=1)
     """Prices by prompt length, ascending; replaces the flat input/output prices."""
     currency: CurrencyCode | None = None
@@ -215,6 +218,13 @@ class RouteConfig(_Section):
 
     models: list[str] = Field(min_length=1)
     strategy: str = "ordered"
+    check_json: bool = True
+    """An answer to a request with a JSON `response_format` that is not valid JSON, or does
+    not validate against the requested schema, is an `invalid_response` fault of that model
+    (the route falls back). Streams are checked only for emptiness."""
+    answer_check: str | None = None
+    """`package.module:function(request, answer) -> str | None`: your own check of each
+    whole answer; a returned reason makes it an `invalid_response` fault."""
     retries: int = Field(default=1, ge=0, le=10)
     """Extra attempts on the same model for retryable faults."""
     timeout_s: float = Field(default=60.0, gt=0)

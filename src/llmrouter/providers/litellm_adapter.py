@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from llmrouter.errors import MalformedResponseError, ProviderError
-from llmrouter.faults import FAULT_FINISH_REASONS, RawFault, TransportFailure, classify
+from llmrouter.faults import RawFault, TransportFailure, classify
 from llmrouter.providers.base import ProviderCall
+from llmrouter.providers.litellm_fidelity import faithful, provider_chunks
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["LiteLLMProvider", "import_litellm"]
@@ -83,14 +84,19 @@ class LiteLLMProvider:
             raw = await litellm.acompletion(**self._kwargs(call, stream=False))
         except Exception as exc:  # the translation boundary: every litellm error ends here
             raise self._translate(exc, call) from None
-        return _with_native_fault_reason(_parse(ChatCompletion, raw, call), raw)
+        answer = _parse(ChatCompletion, raw, call)
+        faithful(answer, call.deployment.ref, raw)
+        return answer
 
     async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         litellm = self._module()
         try:
             raw = await litellm.acompletion(**self._kwargs(call, stream=True))
-            async for chunk in raw:
-                yield _parse(ChatCompletionChunk, chunk, call)
+            ref = call.deployment.ref
+            async for chunk in provider_chunks(raw, ref):
+                parsed = _parse(ChatCompletionChunk, chunk, call)
+                faithful(parsed, ref, chunk)
+                yield parsed
         except ProviderError:
             raise
         except Exception as exc:
@@ -110,17 +116,6 @@ class LiteLLMProvider:
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def _with_native_fault_reason(resp: ChatCompletion, raw: Any) -> ChatCompletion:
-    """litellm maps Z.ai's `network_error` (and `sensitive`) finish reasons to ordinary ones; it
-    keeps the provider's own in `provider_specific_fields`. Restore it where it is a fault."""
-    for choice, raw_choice in zip(resp.choices, getattr(raw, "choices", None) or [], strict=False):
-        fields = getattr(raw_choice, "provider_specific_fields", None)
-        native = fields.get("native_finish_reason") if isinstance(fields, Mapping) else None
-        if native in FAULT_FINISH_REASONS:
-            choice.finish_reason = native
-    return resp
 
 
 def _litellm_model(call: ProviderCall) -> tuple[str, str | None]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from llmrouter.config.schema import ModelConfig
 from llmrouter.pricing import bundled_entry
 from llmrouter.routing.estimate import RequestEstimate
-from llmrouter.vendors import Limits
+from llmrouter.vendors import Limits, model_ref
 
 __all__ = ["Capabilities", "capabilities_for", "ineligibility"]
 
@@ -49,16 +49,21 @@ def _flag(value: object) -> bool | None:
 
 
 def capabilities_for(entry: ModelConfig) -> Capabilities:
-    """The model entry's capabilities: YAML overrides, then the bundled price map."""
+    """The model entry's capabilities: YAML overrides, then the bundled price map, then what
+    its vendor file says of its models (`Vendor.capability_defaults`)."""
     bundled = bundled_entry(entry.model) or {}
+    defaults = model_ref(entry.model).vendor.capability_defaults
 
-    def pick(override: bool | None, key: str) -> bool | None:
-        return override if override is not None else _flag(bundled.get(key))
+    def pick(override: bool | None, key: str, name: str) -> bool | None:
+        if override is not None:
+            return override
+        found = _flag(bundled.get(key))
+        return found if found is not None else defaults.get(name)
 
     return Capabilities(
-        tools=pick(entry.supports_tools, "supports_function_calling"),
-        vision=pick(entry.supports_vision, "supports_vision"),
-        json_schema=pick(entry.supports_json, "supports_response_schema"),
+        tools=pick(entry.supports_tools, "supports_function_calling", "tools"),
+        vision=pick(entry.supports_vision, "supports_vision", "vision"),
+        json_schema=pick(entry.supports_json, "supports_response_schema", "json_schema"),
         json_object=entry.supports_json,
     )
 
@@ -108,6 +113,8 @@ def vendor_limit(estimate: RequestEstimate, limits: Limits) -> tuple[str, str] |
         return "vendor_limit", f"tool_choice {choice!r}; the vendor accepts only {allowed}"
     if estimate.json == "json_schema" and not limits.json_schema:
         return "vendor_limit", "response_format json_schema is not accepted by the vendor"
+    if estimate.json is not None and estimate.tools and not limits.json_with_tools:
+        return "vendor_limit", "a JSON response_format together with tools cannot be carried"
     if estimate.vision and limits.images is False:
         return "vendor_limit", "the request has images and the vendor's model takes none"
     return None

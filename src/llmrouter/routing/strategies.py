@@ -274,9 +274,11 @@ def create_strategy(name: str, spec: StrategySpec | None = None) -> Strategy:
 
 
 class StrategyLoadError(Exception):
-    """A route's strategy cannot be built (the Router turns it into a located ConfigError)."""
+    """A route's strategy (or answer check) cannot be built; the Router turns it into a
+    ConfigError located at `routes.<route>.<field>`."""
 
     route: str = ""
+    field: str = "strategy"
 
 
 def _takes_spec(factory: Any) -> bool:

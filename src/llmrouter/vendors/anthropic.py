@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from llmrouter import errors as e
-from llmrouter.vendors.base import Vendor
+from llmrouter.vendors.base import Limits, Vendor
 
 ANTHROPIC_ERRORS = {
     "authentication_error": e.AuthenticationError,
@@ -18,6 +18,27 @@ ANTHROPIC_ERRORS = {
     "invalid_request_error": e.BadRequestError,
 }
 
+ANTHROPIC_UNCARRIED = frozenset(
+    {
+        "seed",
+        "logprobs",
+        "top_logprobs",
+        "logit_bias",
+        "presence_penalty",
+        "frequency_penalty",
+        "audio",
+        "modalities",
+        "prediction",
+        "web_search_options",
+        "verbosity",
+        "functions",
+        "function_call",
+    }
+)
+"""OpenAI parameters the Messages API has no field for."""
+
+ANTHROPIC_LIMITS = Limits(uncarried=ANTHROPIC_UNCARRIED, json_with_tools=False)
+
 VENDOR = Vendor(
     name="anthropic",
     prefixes=("anthropic",),
@@ -25,5 +46,6 @@ VENDOR = Vendor(
     api_base="https://api.anthropic.com",
     telemetry_name="anthropic",
     error_codes=ANTHROPIC_ERRORS,
+    limits=ANTHROPIC_LIMITS,
     auth="x-api-key",
 )

@@ -33,6 +33,9 @@ class Limits:
     uncarried: frozenset[str] = frozenset()
     """Call parameters the vendor's wire has no field for (the model is skipped when a request
     sets one, rather than the parameter being dropped)."""
+    json_with_tools: bool = True
+    """Whether a JSON `response_format` may come with `tools` (the Anthropic wire carries
+    structured output as a forced tool, so it cannot)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ class Vendor:
     model string as it is."""
     adapt_body: Callable[[dict[str, Any]], None] | None = None
     """Last changes to an outgoing native request body (vendor quirks), in place."""
+    capability_defaults: Mapping[str, bool] = field(default_factory=dict)
+    """What the vendor's models support when neither the config nor the price map says
+    (`vision`, `tools`, `json_schema`); unknown is otherwise assumed supported."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@ balance is exhausted (a quota fault), 422 invalid parameters, 503 overloaded."""
 
 from __future__ import annotations
 
-from llmrouter.vendors.base import Vendor
+from llmrouter.vendors.base import Limits, Vendor
 from llmrouter.vendors.openai import OPENAI_ERRORS
 
 VENDOR = Vendor(
@@ -13,4 +13,5 @@ VENDOR = Vendor(
     api_base="https://api.deepseek.com",
     telemetry_name="deepseek",
     error_codes=OPENAI_ERRORS,
+    limits=Limits(uncarried=frozenset({"top_k", "thinking", "reasoning_effort"})),
 )

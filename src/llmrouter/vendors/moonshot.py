@@ -8,7 +8,7 @@ limit, an exhausted quota or an overloaded engine, told apart only by the type.
 from __future__ import annotations
 
 from llmrouter import errors as e
-from llmrouter.vendors.base import Vendor
+from llmrouter.vendors.base import Limits, Vendor
 from llmrouter.vendors.openai import OPENAI_ERRORS
 
 MOONSHOT_ERRORS = {
@@ -30,4 +30,5 @@ VENDOR = Vendor(
     api_base="https://api.moonshot.ai/v1",
     telemetry_name="moonshot",
     error_codes={**OPENAI_ERRORS, **MOONSHOT_ERRORS},
+    limits=Limits(uncarried=frozenset({"top_k", "thinking", "reasoning_effort"})),
 )

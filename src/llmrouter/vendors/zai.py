@@ -8,6 +8,8 @@ Errors carry an HTTP status and a business code, a string: `{"error": {"code": "
 
 from __future__ import annotations
 
+from typing import Any
+
 from llmrouter import errors as e
 from llmrouter.vendors.base import Limits, Vendor
 from llmrouter.vendors.openai import OPENAI_ERRORS
@@ -28,7 +30,26 @@ ZHIPU_CODES = {
     "1304": e.QuotaExceededError,
 }
 
-ZAI_LIMITS = Limits(max_stop_words=1, tool_choice=frozenset({"auto"}), json_schema=False)
+ZAI_LIMITS = Limits(
+    max_stop_words=1,
+    tool_choice=frozenset({"auto"}),
+    json_schema=False,
+    uncarried=frozenset({"top_k"}),
+)
+
+
+def glm_thinking(body: dict[str, Any]) -> None:
+    """GLM's own reasoning switch, `thinking: {"type": "enabled" | "disabled"}`, from an
+    Anthropic-style `thinking` or an OpenAI `reasoning_effort`, in place."""
+    effort = body.pop("reasoning_effort", None)
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict):
+        enabled = thinking.get("type") != "disabled"
+    elif effort is not None:
+        enabled = effort not in ("none", "minimal")
+    else:
+        return
+    body["thinking"] = {"type": "enabled" if enabled else "disabled"}
 
 
 def _via_openai_compatible(model_id: str) -> tuple[str, str | None]:
@@ -46,4 +67,6 @@ VENDOR = Vendor(
     error_codes={**OPENAI_ERRORS, **ZHIPU_CODES},
     limits=ZAI_LIMITS,
     litellm_model=_via_openai_compatible,
+    adapt_body=glm_thinking,
+    capability_defaults={"vision": False},
 )

@@ -33,6 +33,8 @@ class AttemptAccounting:
             reply = await call_next(leg)
         except ProviderError as err:
             self._record(leg, records.failed(leg.deployment, err, self._elapsed(leg), leg.kind))
+            if err.usage is not None:  # the provider answered, and billed it
+                await self._charge(leg, leg.deployment.price.cost_usd(err.usage))
             raise
         self._record(leg, records.succeeded(leg.deployment, self._elapsed(leg), leg.kind))
         await reply.on_end(_Settle(self, leg))
@@ -51,10 +53,13 @@ class AttemptAccounting:
         answer = ending.answer
         if answer is not None and answer.usage.completion_tokens > 0:
             self._stats.record_completion(leg.deployment.name, answer.usage.completion_tokens)
+        await self._charge(leg, ending.route.cost_usd)
+
+    async def _charge(self, leg: Leg, cost_usd: float) -> None:
         if self._budgets is not None:
             ex = leg.exchange
             await self._budgets.charge(
-                ex.route.name, leg.deployment.name, ex.request.tenant, ending.route.cost_usd
+                ex.route.name, leg.deployment.name, ex.request.tenant, cost_usd
             )
 
 
