@@ -144,6 +144,7 @@ async def test_a_routes_own_answer_check(local: Local) -> None:
     assert local.glm.request_count == 1 and local.claude.request_count == 1
 
 
+@pytest.mark.parametrize("local", ["native"], indirect=True)  # litellm maps these itself
 @pytest.mark.parametrize(
     ("params", "thinking"),
     [
@@ -155,8 +156,6 @@ async def test_a_routes_own_answer_check(local: Local) -> None:
 async def test_glm_gets_its_own_thinking_switch(
     local: Local, params: dict[str, Any], thinking: dict[str, str]
 ) -> None:
-    if local.adapter == "litellm":
-        pytest.skip("litellm sends its own mapping of these controls")
     await build(local).acompletion(model="glm", messages=user(), **params)
     body = local.glm.requests[-1].body
     assert body["thinking"] == thinking and "reasoning_effort" not in body
