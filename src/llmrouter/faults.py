@@ -306,4 +306,6 @@ def _default_message(cls: ErrorClass, raw: RawFault) -> str:
         return "could not connect to the provider"
     if raw.transport == "closed":
         return "the provider closed the connection"
+    if raw.status is not None and 300 <= raw.status < 400:
+        return f"the provider answered {raw.status}, a redirect; llmrouter follows no redirects"
     return f"{cls.kind} fault"
