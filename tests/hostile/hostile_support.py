@@ -21,6 +21,8 @@ is litellm-only) and `backup` (the stand-in). Routes: `chat` = [hostile, backup]
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -33,7 +35,17 @@ from llmrouter import RetrySettings, Router
 from llmrouter.testing import LocalProvider
 from llmrouter.types import Attempt, RouteInfo
 
-__all__ = ["KEY", "PROMPT", "Adapter", "Harness", "Outcome", "Stopwatch", "Wire", "collect"]
+__all__ = [
+    "KEY",
+    "PROMPT",
+    "Adapter",
+    "Harness",
+    "LoopLag",
+    "Outcome",
+    "Stopwatch",
+    "Wire",
+    "collect",
+]
 
 KEY = "sk-hostile-canary-3b9e71c0d24f5a86"
 """The hostile provider's API key: it must never reach the recorder, a log or an error."""
@@ -166,6 +178,33 @@ async def collect(router: Router, route: str, stream: bool = False, **kwargs: An
             text.append(chunk.choices[0].delta.content)
     assert result.route is not None
     return Outcome("".join(text), result.route)
+
+
+class LoopLag:
+    """`async with LoopLag() as lag: ...`, then `lag.worst_s`: the longest time the event loop
+    was blocked while the block ran (a ticker that sleeps 5 ms measures its own lateness)."""
+
+    _TICK_S = 0.005
+
+    async def __aenter__(self) -> LoopLag:
+        self.worst_s = 0.0
+        self._task = asyncio.ensure_future(self._tick())
+        await asyncio.sleep(0)
+        return self
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            await asyncio.sleep(self._TICK_S)
+            now = loop.time()
+            self.worst_s = max(self.worst_s, now - last - self._TICK_S)
+            last = now
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
 
 
 class Stopwatch:
