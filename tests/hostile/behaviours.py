@@ -182,14 +182,17 @@ def _compressed(request: Received, inflated: int, event_size: int | None) -> byt
     return _bombs[key]
 
 
-def endless(*, event_size: int = 1024, pause_s: float = 0.0) -> Handler:
+def endless(
+    *, event_size: int | None = 1024, pause_s: float = 0.0, safety_bytes: int = _SAFETY_BYTES
+) -> Handler:
     """A body that never ends: a JSON answer whose text goes on forever, or a stream of valid
-    content events that never finishes (`transfer-encoding: chunked`)."""
+    content events that never finishes (`event_size=None`: one event that never ends), sent
+    with `transfer-encoding: chunked`. After `safety_bytes` it stops sending and hangs."""
 
     async def handle(request: Received, reply: Reply) -> None:
         kind = "text/event-stream" if request.stream else "application/json"
         await reply.head(200, [("content-type", kind), ("transfer-encoding", "chunked")])
-        for piece in _padded(request, _SAFETY_BYTES, event_size):
+        for piece in _padded(request, safety_bytes, event_size):
             await reply.chunk(piece)
             if pause_s:
                 await asyncio.sleep(pause_s)

@@ -92,6 +92,7 @@ class LoadedConfig:
                 api_key_env=key,
                 region=provider.region,
                 params=params,
+                limits=provider.limits.body_limits(),
             )
         return resolved
 

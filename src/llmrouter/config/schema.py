@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from llmrouter.config.limits import LimitsConfig
 from llmrouter.config.resilience import CircuitBreakerConfig, RetryBudgetConfig
 
 __all__ = [
@@ -81,6 +82,8 @@ class ProviderConfig(_Section):
     """`auto`: llmrouter's native HTTP adapter for OpenAI-compatible and Anthropic models
     (`openai/`, `zai/`, `deepseek/`, `hosted_vllm/`, `custom_openai/`, `anthropic/`) without
     litellm-only `params`, litellm for everything else; `native` / `litellm` force one."""
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    """Caps on the answers the native adapters read (see docs/limits.md)."""
 
     @field_validator("api_key")
     @classmethod

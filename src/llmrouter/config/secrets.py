@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
+from llmrouter.config.limits import DEFAULT_BODY_LIMITS, BodyLimits
+
 __all__ = ["ENV_PATTERN", "Redactor", "ResolvedProvider", "interpolate", "referenced_vars"]
 
 # `${VAR}` or `${VAR:-default}`; defaults are for non-secret fields such as `api_base`.
@@ -53,6 +55,8 @@ class ResolvedProvider:
     api_key_env: str | None
     region: str | None
     params: Mapping[str, str | int | float | bool] = field(default_factory=dict)
+    limits: BodyLimits = DEFAULT_BODY_LIMITS
+    """Caps on the answers the native adapters read from this provider."""
 
 
 class Redactor:
