@@ -36,7 +36,7 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
     budgets = _budgets(loaded)
     if budgets is not None:
         sections.append(budgets)
-    warnings = _price_warnings(loaded) + _budget_warnings(loaded)
+    warnings = _price_warnings(loaded) + _budget_warnings(loaded) + loaded.endpoint_warnings(env)
     missing = loaded.missing_env(env)
     if missing:
         lines = [f"  {var}  ({where})" for var, where in missing]

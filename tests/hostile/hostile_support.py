@@ -88,10 +88,12 @@ class Harness:
         wire: Wire = "openai",
         *,
         provider: Mapping[str, Any] | None = None,
+        sections: Mapping[str, Any] | None = None,
         **route: Any,
     ) -> dict[str, Any]:
-        """The config dict: `provider` adds keys to the hostile provider's section, `route`
-        to both routes (default: timeout 5 s, one retry)."""
+        """The config dict: `provider` adds keys to the hostile provider's section, `sections`
+        top-level sections (`cache`, ...), `route` keys to both routes (default: timeout 5 s,
+        one retry)."""
         hostile: dict[str, Any] = {
             "api_base": self.api_base(wire),
             "api_key": "${HOSTILE_KEY}",
@@ -118,6 +120,7 @@ class Harness:
                 "chat": {"models": ["hostile", "backup"], **settings},
                 "solo": {"models": ["hostile"], **settings},
             },
+            **(sections or {}),
         }
 
     @asynccontextmanager
@@ -126,10 +129,11 @@ class Harness:
         wire: Wire = "openai",
         *,
         provider: Mapping[str, Any] | None = None,
+        sections: Mapping[str, Any] | None = None,
         **route: Any,
     ) -> AsyncIterator[Router]:
         """`async with harness.router(...) as router:` (imports litellm before any deadline)."""
-        config = self.config(wire, provider=provider, **route)
+        config = self.config(wire, provider=provider, sections=sections, **route)
         async with Router.from_dict(config, env=self.env, retry=FAST_BACKOFF) as router:
             yield router
 

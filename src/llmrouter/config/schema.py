@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from llmrouter.config.endpoints import api_base_problem
 from llmrouter.config.limits import LimitsConfig
 from llmrouter.config.resilience import CircuitBreakerConfig, RetryBudgetConfig
 
@@ -95,6 +96,15 @@ class ProviderConfig(_Section):
     litellm-only `params`, litellm for everything else; `native` / `litellm` force one."""
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     """Caps on the answers the native adapters read (see docs/limits.md)."""
+
+    @field_validator("api_base")
+    @classmethod
+    def _base_is_http_url(cls, value: str | None) -> str | None:
+        if value is not None and "${" not in value:  # a reference is checked once resolved
+            problem = api_base_problem(value)
+            if problem is not None:
+                raise ValueError(problem)
+        return value
 
     @field_validator("api_key")
     @classmethod

@@ -5,8 +5,9 @@ A strategy only orders; eligibility, budgets and health happen around it (see
 latency) from the `RoutingContext` it is handed, never from globals.
 
 Built in: `ordered`, `cost`, `latency`, `weighted`. More register by name with
-`register_strategy`, or are named in YAML by import path (`strategy: mypkg.routing:MyStrategy`).
-A factory is called once per route, with the route's `StrategySpec` if it takes an argument.
+`register_strategy`, or are named in YAML by import path (`strategy: mypkg.routing:MyStrategy`),
+imported when a Router is built, never while a config loads or is checked. A factory is called
+once per route, with the route's `StrategySpec` if it takes an argument.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from __future__ import annotations
 import importlib
 import inspect
 import random
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
+from llmrouter.errors import ConfigError
 from llmrouter.providers.base import Deployment
 from llmrouter.request import CompletionRequest
 from llmrouter.routing.estimate import RequestEstimate
@@ -244,34 +247,57 @@ def known_strategies() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def _import_factory(path: str) -> StrategyFactory:
+_IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+"""`package.module:Name`: a dotted module path and one attribute, nothing relative."""
+
+
+def _import_factory(path: str, route: str) -> StrategyFactory:
+    """Import the factory the config names. Only a class or a Python function is accepted
+    (a builtin such as `os:abort` is refused before anything is called)."""
     module_name, _, attr = path.partition(":")
-    module = importlib.import_module(module_name)
-    factory = getattr(module, attr)
-    if not callable(factory):
-        raise TypeError(f"{attr} in {module_name} is not callable")
-    return factory  # type: ignore[no-any-return]
+    where = f"routes.{route}.strategy" if route else "strategy"
+    try:
+        factory = getattr(importlib.import_module(module_name), attr)
+    except Exception as exc:  # any import-time failure of user code is a config problem
+        raise ConfigError(
+            [f"{where}: cannot load strategy {path!r}: {type(exc).__name__}: {exc}"]
+        ) from None
+    if not (inspect.isclass(factory) or inspect.isfunction(factory)):
+        raise ConfigError([f"{where}: {path!r} is not a class or function (a strategy factory)"])
+    return cast(StrategyFactory, factory)
 
 
 def strategy_import_problem(path: str) -> str | None:
-    """Why the import path `module:Name` does not name a strategy factory, or None if it does."""
-    module_name, _, attr = path.partition(":")
-    if not module_name or not attr:
-        return f"unknown strategy {path!r}; use a registered name or module.path:ClassName"
-    try:
-        _import_factory(path)
-    except Exception as exc:  # any import-time failure of user code is a config problem
-        return f"cannot load strategy {path!r}: {type(exc).__name__}: {exc}"
+    """Why `path` cannot name a strategy factory, or None if it may: only its shape is
+    checked. Nothing is imported while a config loads (`llmrouter check` runs no code of the
+    config's); the module is imported when a Router is built (`create_strategy`)."""
+    if not _IMPORT_PATH.match(path):
+        return (
+            f"unknown strategy {path!r}; use a registered name or an import path "
+            "like mypkg.routing:MyStrategy"
+        )
     return None
 
 
 def create_strategy(name: str, spec: StrategySpec | None = None) -> Strategy:
-    """Build the strategy `name` (registered, or `module:Class`) for one route."""
-    factory = _import_factory(name) if ":" in name else _REGISTRY[name]
+    """Build the strategy `name` (registered, or `module:Class`) for one route. A custom
+    strategy's module is imported here, once per route; a failure is a `ConfigError`."""
     spec = spec or StrategySpec(route="", models=())
+    if ":" in name:
+        problem = strategy_import_problem(name)
+        if problem is not None:
+            raise ConfigError([f"routes.{spec.route}.strategy: {problem}"])
+        factory = _import_factory(name, spec.route)
+    else:
+        factory = _REGISTRY[name]
     strategy = factory(spec) if _takes_spec(factory) else factory()
     if not isinstance(strategy, Strategy):
-        raise TypeError(f"strategy {name!r} has no `name` and `order(...)`")
+        raise ConfigError(
+            [
+                f"routes.{spec.route}.strategy: {name!r} built an object without `name` and "
+                "`order(...)`"
+            ]
+        )
     return strategy
 
 
