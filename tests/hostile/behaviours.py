@@ -32,6 +32,7 @@ __all__ = [
     "endless",
     "gzip_bomb",
     "nested_error",
+    "prepare_bomb",
     "redirect",
     "retry_after",
     "status",
@@ -171,6 +172,15 @@ def gzip_bomb(inflated: int, *, event_size: int | None = 16 << 10) -> Handler:
 
 
 _bombs: dict[tuple[str, bool, int, int | None], bytes] = {}
+
+
+def prepare_bomb(inflated: int, *, stream: bool = False, wire: str = "openai") -> None:
+    """Compress a bomb now (1 GiB takes seconds), so serving it later blocks nothing."""
+    path = "/v1/messages" if wire == "anthropic" else "/v1/chat/completions"
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "x"}]})
+    request = Received("POST", path, {}, body.encode())
+    request_stream = Received("POST", path, {}, body.replace("}]}", '}], "stream": true}').encode())
+    _compressed(request_stream if stream else request, inflated, 16 << 10)
 
 
 def _compressed(request: Received, inflated: int, event_size: int | None) -> bytes:
