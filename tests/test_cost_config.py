@@ -175,6 +175,8 @@ def router_problems(tmp_path: Path, text: str) -> list[str]:
 
 
 def test_strategy_import_path_errors(tmp_path: Path) -> None:
+    """Only the shape of an import path is checked at load: nothing is imported (the import,
+    and its errors, happen when a Router is built; tests/hostile/test_config_code.py)."""
     missing = BASE.replace("strategy: cost", "strategy: nosuchpkg.routing:Mine")
     [problem] = router_problems(tmp_path, missing)
     assert problem.startswith(
@@ -187,6 +189,9 @@ def test_strategy_import_path_errors(tmp_path: Path) -> None:
     shape = BASE.replace("strategy: cost", "strategy: 'os:abort; rm'")
     [problem] = problems(tmp_path, shape)
     assert "package.module:Factory" in problem
+    for bad in ("'.relative:Mine'", "'pkg..mod:Mine'", "'pkg.mod:'", "'pkg/mod.py:Mine'"):
+        [problem] = problems(tmp_path, BASE.replace("strategy: cost", f"strategy: {bad}"))
+        assert problem.startswith("21: routes.chat.strategy: unknown strategy"), problem
     ok = BASE.replace("strategy: cost", "strategy: 'llmrouter.routing:CostStrategy'")
     assert load_file(path_of(tmp_path, ok)).config.routes["chat"].strategy.endswith("CostStrategy")
 

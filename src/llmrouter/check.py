@@ -40,7 +40,7 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
     policy = policy_view(loaded)
     if policy is not None:
         sections.extend(f"{t.title}\n{render_table(t.headers, t.rows)}" for t in policy.tables)
-    warnings = _price_warnings(loaded) + _budget_warnings(loaded)
+    warnings = _price_warnings(loaded) + _budget_warnings(loaded) + loaded.endpoint_warnings(env)
     warnings += policy.warnings if policy is not None else []
     missing = loaded.missing_env(env)
     if missing:

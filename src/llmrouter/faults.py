@@ -112,9 +112,9 @@ def classify(
     code, etype, message = _parse_error_body(raw.body)
     if code is None and etype is None and message is None:
         code, etype, message = _parse_error_body(raw.message)
-    text = message or raw.message or (raw.body or "")
+    text = (message or raw.message or raw.body or "")[:_BODY_SCAN_CHARS]
     cls = _choose_class(raw, code, etype, text.lower(), codes)
-    summary = redact(_one_line(text)) or _default_message(cls, raw)
+    summary = _one_line(redact(text)) or _default_message(cls, raw)  # scrub, then cut
     return cls(
         summary,
         model=model,
@@ -170,46 +170,65 @@ def _refine(cls: ErrorClass, text: str) -> ErrorClass:
     return cls
 
 
+_BODY_SCAN_CHARS = 64 * 1024
+"""How much of an error body (or adapter message) classification reads. Provider error bodies
+are a few hundred bytes; the native adapters read no more than this of one (docs/limits.md)."""
+_MAX_JSON_CANDIDATES = 8
+"""Places in that prefix where an error object may start (`{"`) that are tried at most."""
+_OBJECT_START = re.compile(r'\{\s*"')
+
+
 def _parse_error_body(text: str | None) -> tuple[str | None, str | None, str | None]:
     """(code, type, message) from an OpenAI, Zhipu or Anthropic error body found in `text`."""
-    payload = _first_json_object(text) if text else None
+    payload = _first_json_object(text[:_BODY_SCAN_CHARS]) if text else None
     if payload is None:
         return None, None, None
     err = payload.get("error", payload)
     if not isinstance(err, Mapping):
-        return None, None, str(err)
+        return None, None, err if isinstance(err, str) and err else None
     code = err.get("code")
     etype = err.get("type")
     message = err.get("message")
     return (
-        str(code) if code not in (None, "") else None,
-        str(etype) if isinstance(etype, str) and etype else None,
-        str(message) if message else None,
+        _scalar_text(code),
+        etype if isinstance(etype, str) and etype else None,
+        _scalar_text(message),
     )
 
 
+def _scalar_text(value: object) -> str | None:
+    """A code or message as text; a nested structure (a hostile body) is not one."""
+    if isinstance(value, bool) or value in (None, ""):
+        return None
+    return str(value) if isinstance(value, (str, int, float)) else None
+
+
 def _first_json_object(text: str) -> dict[str, Any] | None:
+    """The first JSON object with an `error` or `type` key in `text` (bodies, and adapter
+    messages that quote one after a prefix). Linear and bounded: only the first few places
+    that can start an object with a key are tried, so a body of `{` characters costs one regex
+    scan; nesting too deep for the parser counts as no object."""
     decoder = json.JSONDecoder()
-    start = text.find("{")
-    while start != -1:
+    for tried, match in enumerate(_OBJECT_START.finditer(text)):
+        if tried == _MAX_JSON_CANDIDATES:
+            break
         try:
-            value, _ = decoder.raw_decode(text, start)
-        except ValueError:
-            start = text.find("{", start + 1)
+            value, _ = decoder.raw_decode(text, match.start())
+        except (ValueError, RecursionError):
             continue
         if isinstance(value, dict) and ("error" in value or "type" in value):
             return value
-        start = text.find("{", start + 1)
     return None
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or HTTP date).
 
-    Gateways send nonsense (negative, NaN, dates in the past): those give None. Large values are
-    returned as they are; the executor never sleeps past the request deadline.
+    Gateways send nonsense (negative, NaN, dates in the past, unparseable dates): those give
+    None. A date without a usable zone (`-0000`) is read as UTC. Large values are returned as
+    they are; the executor never sleeps past the request deadline.
     """
-    lowered = {k.lower(): v for k, v in headers.items()}
+    lowered = {str(k).lower(): v for k, v in headers.items()}
     raw_ms = lowered.get("retry-after-ms")
     if raw_ms is not None:
         value = _to_float(raw_ms)
@@ -221,20 +240,26 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     value = _to_float(raw)
     if value is not None:
         return value
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
+    return _seconds_until(raw)
+
+
+def _seconds_until(http_date: object) -> float | None:
     from datetime import datetime, timezone
 
+    try:
+        when = parsedate_to_datetime(str(http_date))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, local offset unknown (RFC 5322 section 3.3)
+        when = when.replace(tzinfo=timezone.utc)
     delta = (when - datetime.now(timezone.utc)).total_seconds()
     return delta if delta >= 0 else None
 
 
-def _to_float(text: str) -> float | None:
+def _to_float(text: object) -> float | None:
     try:
-        value = float(text)
-    except ValueError:
+        value = float(str(text))
+    except (ValueError, OverflowError):
         return None
     return value if math.isfinite(value) and value >= 0 else None
 
@@ -273,4 +298,6 @@ def _default_message(cls: ErrorClass, raw: RawFault) -> str:
         return "could not connect to the provider"
     if raw.transport == "closed":
         return "the provider closed the connection"
+    if raw.status is not None and 300 <= raw.status < 400:
+        return f"the provider answered {raw.status}, a redirect; llmrouter follows no redirects"
     return f"{cls.kind} fault"

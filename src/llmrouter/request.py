@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,8 @@ from llmrouter.didyoumean import suggest
 from llmrouter.errors import RequestValidationError
 
 __all__ = ["PARAMETERS", "CompletionRequest"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 
@@ -114,6 +117,7 @@ class CompletionRequest:
             raise RequestValidationError("timeout", "must be a positive number of seconds")
         if metadata is not None and not isinstance(metadata, Mapping):
             raise RequestValidationError("metadata", "must be a mapping")
+        _check_tenant(metadata)
         mock = params.get("mock_response")
         if mock is not None and not isinstance(mock, str):
             raise RequestValidationError("mock_response", "must be the answer's text (a string)")
@@ -176,6 +180,7 @@ def _validate_messages(messages: object) -> list[dict[str, Any]]:
             raise RequestValidationError(
                 f"{where}.content", "must be a string, a list of content parts, or None"
             )
+        _check_text(message, where)
         out.append(dict(message))
     return out
 
@@ -194,3 +199,31 @@ def _check_parameters(params: Mapping[str, Any]) -> None:
             f"unknown parameter; {did_you_mean}A vendor-specific field goes in "
             f"extra_body={{{name!r}: ...}}",
         )
+
+
+def _check_tenant(metadata: Mapping[str, Any] | None) -> None:
+    """Tenants isolate cache entries and budgets, so they are compared exactly: `1` and `"1"`
+    (or an object whose str() is "acme") must not pass for the same tenant."""
+    if metadata is not None and "tenant" in metadata:
+        tenant = metadata["tenant"]
+        if not isinstance(tenant, str):
+            raise RequestValidationError(
+                "metadata.tenant", f"must be a string, not {type(tenant).__name__}"
+            )
+
+
+def _check_text(message: Mapping[str, Any], where: str) -> None:
+    """Every string in a message must be encodable text: a lone surrogate (half of a UTF-16
+    pair, e.g. from a truncated emoji) cannot be sent, hashed for the cache or logged."""
+    stack: list[tuple[str, Any]] = [(where, message)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if not value.isascii() and _SURROGATE.search(value):
+                raise RequestValidationError(
+                    path, "contains a lone surrogate (invalid Unicode); fix the text's encoding"
+                )
+        elif isinstance(value, Mapping):
+            stack.extend((f"{path}.{key}", item) for key, item in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))

@@ -3,6 +3,7 @@ file, line and field for every problem found."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 from pydantic import SecretStr, ValidationError
 
 from llmrouter.config.cost_checks import cost_problems
+from llmrouter.config.endpoints import api_base_problem, api_base_warning
 from llmrouter.config.policy_checks import policy_problems
 from llmrouter.config.schema import RouteCacheConfig, RouterConfig
 from llmrouter.config.secrets import ResolvedProvider, interpolate
@@ -23,6 +25,8 @@ from llmrouter.errors import ConfigError
 from llmrouter.vendors import model_ref
 
 __all__ = ["LoadedConfig", "load_dict", "load_file", "load_text", "suggest"]
+
+logger = logging.getLogger("llmrouter")
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,32 @@ class LoadedConfig:
             return None
         return interpolate(cache.url, os.environ if env is None else env)[0]
 
+    def endpoint_warnings(self, env: Mapping[str, str] | None = None) -> list[str]:
+        """`where: why` for each provider whose `api_base` (resolved where `env` has its
+        variables) is a link-local or cloud metadata address."""
+        env = os.environ if env is None else env
+        out: list[str] = []
+        for name, provider in self.config.providers.items():
+            if provider.api_base:
+                warning = api_base_warning(interpolate(provider.api_base, env)[0])
+                if warning is not None:
+                    path: Path = ("providers", name, "api_base")
+                    out.append(f"{self.locate(path).describe(path)}: {warning}")
+        return out
+
+    def _check_api_base(self, name: str, written: str | None, resolved: str | None) -> None:
+        """A `${VAR}` api_base is checked once resolved; any metadata address is logged."""
+        if resolved is None or written is None:
+            return
+        path: Path = ("providers", name, "api_base")
+        where = self.locate(path).describe(path)
+        problem = api_base_problem(resolved) if "${" in written else None
+        if problem is not None:
+            raise ConfigError([f"{where}: {problem} (after resolving {written!r})"])
+        warning = api_base_warning(resolved)
+        if warning is not None:
+            logger.warning("llmrouter: %s: %s", where, warning)
+
     def resolve_providers(
         self, env: Mapping[str, str] | None = None
     ) -> dict[str, ResolvedProvider]:
@@ -85,6 +115,8 @@ class LoadedConfig:
             )
         resolved: dict[str, ResolvedProvider] = {}
         for name, provider in self.config.providers.items():
+            api_base = interpolate(provider.api_base, env)[0] if provider.api_base else None
+            self._check_api_base(name, provider.api_base, api_base)
             key = provider.api_key_env
             params = {
                 k: interpolate(v, env)[0] if isinstance(v, str) else v
@@ -92,11 +124,12 @@ class LoadedConfig:
             }
             resolved[name] = ResolvedProvider(
                 name=name,
-                api_base=interpolate(provider.api_base, env)[0] if provider.api_base else None,
+                api_base=api_base,
                 api_key=SecretStr(env[key]) if key else None,
                 api_key_env=key,
                 region=provider.region,
                 params=params,
+                limits=provider.limits.body_limits(),
             )
         return resolved
 

@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from llmrouter.config.endpoints import api_base_problem
+from llmrouter.config.limits import LimitsConfig
 from llmrouter.config.resilience import CircuitBreakerConfig, RetryBudgetConfig
 
 __all__ = [
@@ -40,6 +42,8 @@ ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 WINDOW = re.compile(r"^([1-9][0-9]*)([hd])$")
 SCOPE = re.compile(r"^(model|route|tenant):(.+)$")
+_UNIT_S = {"h": 3600, "d": 86400}
+_MAX_WINDOW_S = 366 * 86400
 
 
 def _currency_code(value: str) -> str:
@@ -66,9 +70,18 @@ FaultKind = Literal[
 
 ParamValue = str | int | float | bool
 
+MAX_SECONDS = 86_400.0
+"""Upper bound of every duration in the config (deadlines, windows, cool-downs): one day."""
+MAX_TTL_S = 31_536_000.0
+"""Upper bound of a cache time to live: 365 days (Redis refuses expiries past ~292 years in
+ms, and a value near that overflows)."""
+MAX_PRICE = 1_000_000.0
+"""Upper bound of a price per million tokens, a budget limit and a currency rate."""
+
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    # Every float of every section must be finite (`.inf` and `.nan` are refused).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
 
 
 class ProviderConfig(_Section):
@@ -90,6 +103,17 @@ class ProviderConfig(_Section):
     """`auto`: llmrouter's native HTTP adapter for OpenAI-compatible and Anthropic models
     (`openai/`, `zai/`, `deepseek/`, `hosted_vllm/`, `custom_openai/`, `anthropic/`) without
     litellm-only `params`, litellm for everything else; `native` / `litellm` force one."""
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    """Caps on the answers the native adapters read (see docs/limits.md)."""
+
+    @field_validator("api_base")
+    @classmethod
+    def _base_is_http_url(cls, value: str | None) -> str | None:
+        if value is not None and "${" not in value:  # a reference is checked once resolved
+            problem = api_base_problem(value)
+            if problem is not None:
+                raise ValueError(problem)
+        return value
 
     @field_validator("api_key")
     @classmethod
@@ -113,11 +137,11 @@ class PriceTierConfig(_Section):
     """Prices for prompts up to `max_input_tokens` (the last tier may leave it out)."""
 
     max_input_tokens: int | None = Field(default=None, gt=0)
-    input_cost_per_mtok: float = Field(ge=0)
-    output_cost_per_mtok: float = Field(ge=0)
-    cached_input_cost_per_mtok: float | None = Field(default=None, ge=0)
-    reasoning_cost_per_mtok: float | None = Field(default=None, ge=0)
-    cache_write_cost_per_mtok: float | None = Field(default=None, ge=0)
+    input_cost_per_mtok: float = Field(ge=0, le=MAX_PRICE)
+    output_cost_per_mtok: float = Field(ge=0, le=MAX_PRICE)
+    cached_input_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
+    reasoning_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
+    cache_write_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
 
 
 class ModelConfig(_Section):
@@ -126,15 +150,15 @@ class ModelConfig(_Section):
     provider: str
     model: str = Field(min_length=1)
     """A litellm model string: provider prefix / model id, e.g. `zai/glm-4.6`."""
-    input_cost_per_mtok: float | None = Field(default=None, ge=0)
+    input_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million prompt tokens, in `currency`."""
-    output_cost_per_mtok: float | None = Field(default=None, ge=0)
+    output_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million completion tokens, in `currency`."""
-    cached_input_cost_per_mtok: float | None = Field(default=None, ge=0)
+    cached_input_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million prompt tokens read from the provider's prompt cache."""
-    reasoning_cost_per_mtok: float | None = Field(default=None, ge=0)
+    reasoning_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million reasoning tokens, where the provider reports them."""
-    cache_write_cost_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million prompt tokens written to the provider's prompt cache (Anthropic)."""
     price_tiers: list[PriceTierConfig] | None = Field(default=None, min_length=1)
     """Prices by prompt length, ascending; replaces the flat input/output prices."""
@@ -184,7 +208,7 @@ class RouteCacheConfig(_Section):
     """Per-route cache switch and time to live."""
 
     enabled: bool = True
-    ttl_s: float | None = Field(default=None, gt=0)
+    ttl_s: float | None = Field(default=None, gt=0, le=MAX_TTL_S)
     """Overrides `cache.ttl_s` for this route."""
 
 
@@ -194,12 +218,12 @@ class CacheConfig(_Section):
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
     """Redis URL (`redis://host:6379/0`); `${VAR}` references allowed. Redis only."""
-    ttl_s: float = Field(default=3600.0, gt=0)
-    max_entries: int = Field(default=10_000, gt=0)
+    ttl_s: float = Field(default=3600.0, gt=0, le=MAX_TTL_S)
+    max_entries: int = Field(default=10_000, gt=0, le=100_000_000)
     """Bound of the in-process backend (least recently used entries go first)."""
-    timeout_ms: float = Field(default=50.0, gt=0)
+    timeout_ms: float = Field(default=50.0, gt=0, le=60_000)
     """Cap on one Redis operation; a slower Redis is treated as down."""
-    trip_s: float = Field(default=30.0, gt=0)
+    trip_s: float = Field(default=30.0, gt=0, le=MAX_SECONDS)
     """How long an unreachable Redis is bypassed before it is tried again."""
     namespace: str = Field(default="llmrouter", min_length=1)
     """Key prefix, so several applications can share one Redis."""
@@ -227,9 +251,9 @@ class RouteConfig(_Section):
     whole answer; a returned reason makes it an `invalid_response` fault."""
     retries: int = Field(default=1, ge=0, le=10)
     """Extra attempts on the same model for retryable faults."""
-    timeout_s: float = Field(default=60.0, gt=0)
+    timeout_s: float = Field(default=60.0, gt=0, le=MAX_SECONDS)
     """Deadline for the whole request, all attempts and backoff included."""
-    attempt_timeout_s: float | None = Field(default=None, gt=0)
+    attempt_timeout_s: float | None = Field(default=None, gt=0, le=MAX_SECONDS)
     """Optional cap on a single upstream attempt."""
     fault_policy: dict[FaultKind, FaultPolicyOverride] = Field(default_factory=dict)
     cache: bool | RouteCacheConfig = True
@@ -237,7 +261,7 @@ class RouteConfig(_Section):
     circuit_breaker: bool | CircuitBreakerConfig | None = None
     """Unset: the top-level `circuit_breaker`; `false`: no breaker on this route; a mapping:
     this route's own breaker settings (its own breakers per model)."""
-    hedge_after_ms: float | None = Field(default=None, gt=0)
+    hedge_after_ms: float | None = Field(default=None, gt=0, le=MAX_SECONDS * 1000)
     """Start the next model too when the first has not answered after this long; the first
     answer wins and the other is cancelled. Off by default."""
     weights: dict[str, float] | None = None
@@ -275,9 +299,9 @@ class StateConfig(_Section):
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
     """Redis URL; `${VAR}` references allowed. Redis only."""
-    timeout_ms: float = Field(default=50.0, gt=0)
+    timeout_ms: float = Field(default=50.0, gt=0, le=60_000)
     """Cap on one Redis operation; a slower Redis is treated as down."""
-    trip_s: float = Field(default=30.0, gt=0)
+    trip_s: float = Field(default=30.0, gt=0, le=MAX_SECONDS)
     """How long an unreachable Redis is bypassed before it is tried again."""
     namespace: str = Field(default="llmrouter", min_length=1)
     """Key prefix, so several applications can share one Redis."""
@@ -321,7 +345,7 @@ class BudgetConfig(_Section):
 
     scope: str
     """`model:<name>`, `route:<name>`, `tenant:<id>` or `tenant:*` (each tenant on its own)."""
-    limit_usd: float = Field(ge=0)
+    limit_usd: float = Field(ge=0, le=MAX_PRICE * 1000)
     window: str = "1d"
     """`<n>h` or `<n>d` (e.g. 1h, 1d, 30d): fixed windows aligned to the Unix epoch (UTC)."""
 
@@ -337,8 +361,11 @@ class BudgetConfig(_Section):
     @field_validator("window")
     @classmethod
     def _window_shape(cls, value: str) -> str:
-        if not WINDOW.match(value):
+        match = WINDOW.match(value)
+        if not match:
             raise ValueError(f"must be hours or days like 1h, 1d or 30d, not {value!r}")
+        if len(match.group(1)) > 6 or int(match.group(1)) * _UNIT_S[match.group(2)] > _MAX_WINDOW_S:
+            raise ValueError(f"must be at most 366d, not {value!r}")
         return value
 
     @property
@@ -346,7 +373,7 @@ class BudgetConfig(_Section):
         """The window length in seconds."""
         match = WINDOW.match(self.window)
         assert match is not None  # validated
-        return int(match.group(1)) * (3600 if match.group(2) == "h" else 86400)
+        return int(match.group(1)) * _UNIT_S[match.group(2)]
 
 
 class RouterConfig(_Section):
@@ -360,7 +387,9 @@ class RouterConfig(_Section):
     circuit_breaker: CircuitBreakerConfig = Field(default_factory=CircuitBreakerConfig)
     retry_budget: RetryBudgetConfig = Field(default_factory=RetryBudgetConfig)
     telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
-    currencies: dict[CurrencyCode, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    currencies: dict[CurrencyCode, Annotated[float, Field(gt=0, le=MAX_PRICE)]] = Field(
+        default_factory=dict
+    )
     """USD per unit of each currency named by a model's `currency` (e.g. `CNY: 0.14`)."""
     budgets: list[BudgetConfig] = Field(default_factory=list)
     state: StateConfig = Field(default_factory=StateConfig)

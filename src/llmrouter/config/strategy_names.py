@@ -9,7 +9,7 @@ import re
 __all__ = ["BUILTIN", "import_path_problem", "known", "register_name"]
 
 BUILTIN = ("ordered", "cost", "latency", "weighted")
-_IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+_IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 _registered: set[str] = set()
 
 
@@ -27,4 +27,7 @@ def import_path_problem(path: str) -> str | None:
     """Why `path` is not of the shape `package.module:Factory`, or None."""
     if _IMPORT_PATH.match(path):
         return None
-    return f"unknown strategy {path!r}; use a registered name or package.module:Factory"
+    return (
+        f"unknown strategy {path!r}; use a registered name or an import path like "
+        "package.module:Factory"
+    )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 
-from llmrouter.errors import BadRequestError, ProviderError
+from llmrouter.errors import BadRequestError, MalformedResponseError, ProviderError
 from llmrouter.faults import RawFault, TransportFailure, classify
 from llmrouter.providers.base import ProviderCall
 
@@ -46,6 +46,8 @@ __all__ = [
     "malformed",
     "not_a_stream",
     "read_body",
+    "read_error_body",
+    "too_large",
     "transport_fault",
 ]
 
@@ -214,7 +216,7 @@ class HttpClient:
             raise fault(call, transport_fault(exc, started=False), redact) from None
         if 200 <= resp.status < 300:
             return resp
-        text = (await read_body(resp, call, redact)).decode("utf-8", "replace")
+        text = (await read_error_body(resp, call, redact)).decode("utf-8", "replace")
         headers_seen = {k.lower(): v for k, v in resp.headers.items()}
         raise fault(call, RawFault(resp.status, text, headers_seen), redact)
 
@@ -259,17 +261,73 @@ def _close_when_the_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerator[
 
 
 async def read_body(resp: aiohttp.ClientResponse, call: ProviderCall, redact: Redact) -> bytes:
-    """The whole body; the connection goes back to the pool when it was read to the end and is
-    closed on any failure or cancellation."""
+    """The whole body, at most the provider's `limits.response_bytes` once inflated (more is a
+    `MalformedResponseError` with code `response_too_large`, and nothing past the cap is read).
+    The connection goes back to the pool when the body was read to the end and is closed on
+    any failure or cancellation."""
+    limit = call.deployment.provider.limits.response_bytes
+    declared = resp.content_length  # the wire size: a compressed body may inflate past it
+    if declared is not None and declared > limit and not resp.headers.get("Content-Encoding"):
+        resp.close()
+        raise too_large(call, "answer", limit)
+    parts, size = await _read_at_most(resp, call, redact, limit)
+    if size > limit:
+        raise too_large(call, "answer", limit)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+async def read_error_body(
+    resp: aiohttp.ClientResponse, call: ProviderCall, redact: Redact
+) -> bytes:
+    """The first `limits.error_bytes` of an error answer, enough to classify it; a longer one
+    is cut there and its connection closed rather than drained."""
+    limit = call.deployment.provider.limits.error_bytes
+    parts, _ = await _read_at_most(resp, call, redact, limit)
+    return b"".join(parts)[:limit]
+
+
+async def _read_at_most(
+    resp: aiohttp.ClientResponse, call: ProviderCall, redact: Redact, limit: int
+) -> tuple[list[bytes], int]:
+    """The inflated body's pieces and their size, reading no further once past `limit` (the
+    connection is then closed; at the end of the body it goes back to the pool)."""
+    parts: list[bytes] = []
+    size = 0
+    content = resp.content
     try:
-        data = await resp.read()
+        while size <= limit:
+            chunk = await content.readany()
+            if not chunk:
+                break
+            parts.append(chunk)
+            size += len(chunk)
     except BaseException as exc:
         resp.close()
         if isinstance(exc, Exception):
             raise fault(call, transport_fault(exc, started=True), redact) from None
         raise
-    resp.release()
-    return data
+    if size > limit:
+        resp.close()
+    else:
+        resp.release()
+    return parts, size
+
+
+def too_large(call: ProviderCall, what: str, limit: int) -> ProviderError:
+    """A 2xx answer (or one SSE event) past its cap: malformed, and never read further."""
+    deployment = call.deployment
+    return MalformedResponseError(
+        f"the {what} exceeded {_size(limit)} once decompressed; llmrouter stopped reading "
+        "(raise providers.<name>.limits if it is legitimate, see docs/limits.md)",
+        model=deployment.name,
+        provider=deployment.provider_name,
+        status_code=200,
+        code="response_too_large",
+    )
+
+
+def _size(limit: int) -> str:
+    return f"{limit / (1 << 20):g} MiB" if limit >= 1 << 20 else f"{limit / 1024:g} KiB"
 
 
 def malformed(call: ProviderCall, redact: Redact, what: str) -> ProviderError:

@@ -1,8 +1,9 @@
 """The adapter for every provider litellm speaks. litellm is imported on first use only.
 
 litellm's retries are off (the router is the only retry loop) and it is told to use its bundled
-price map and Anthropic beta headers, so it never fetches anything. Its exceptions are reduced
-to a `RawFault` here and classified by `llmrouter.faults`; they never leave this module.
+price map and Anthropic beta headers, so it never fetches anything. Its HTTP clients follow no
+redirect for our calls (`llmrouter.providers.redirects`). Its exceptions are reduced to a
+`RawFault` here and classified by `llmrouter.faults`; they never leave this module.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from llmrouter.errors import MalformedResponseError, ProviderError
 from llmrouter.faults import RawFault, TransportFailure, classify
+from llmrouter.providers import redirects
 from llmrouter.providers.base import ProviderCall
 from llmrouter.providers.litellm_fidelity import faithful, provider_chunks
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
@@ -38,6 +40,7 @@ def import_litellm() -> Any:
             "this config needs litellm: pip install 'llmrouter' (litellm is a dependency)"
         ) from None
     litellm.suppress_debug_info = True
+    redirects.install()
     return litellm
 
 
@@ -81,7 +84,8 @@ class LiteLLMProvider:
     async def complete(self, call: ProviderCall) -> ChatCompletion:
         litellm = self._module()
         try:
-            raw = await litellm.acompletion(**self._kwargs(call, stream=False))
+            with redirects.no_redirects():
+                raw = await litellm.acompletion(**self._kwargs(call, stream=False))
         except Exception as exc:  # the translation boundary: every litellm error ends here
             raise self._translate(exc, call) from None
         answer = _parse(ChatCompletion, raw, call)
@@ -91,9 +95,16 @@ class LiteLLMProvider:
     async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         litellm = self._module()
         try:
-            raw = await litellm.acompletion(**self._kwargs(call, stream=True))
+            with redirects.no_redirects():
+                raw = await litellm.acompletion(**self._kwargs(call, stream=True))
             ref = call.deployment.ref
-            async for chunk in provider_chunks(raw, ref):
+            chunks = provider_chunks(raw, ref)
+            while True:
+                with redirects.no_redirects():  # some providers only connect on the first read
+                    try:
+                        chunk = await chunks.__anext__()
+                    except StopAsyncIteration:
+                        break
                 parsed = _parse(ChatCompletionChunk, chunk, call)
                 faithful(parsed, ref, chunk)
                 yield parsed
@@ -153,6 +164,9 @@ def _raw_fault(exc: Exception, litellm: Any) -> RawFault:
     ):
         if isinstance(source, Mapping):
             headers.update({str(k).lower(): str(v) for k, v in source.items()})
+    redirect = _redirect_status(exc)
+    if redirect is not None:  # not followed (see providers/redirects.py): a fault of its own
+        return RawFault(status=redirect, headers=headers)
     return RawFault(
         status=status if isinstance(status, int) else None,
         body=_body_text(exc),
@@ -161,6 +175,17 @@ def _raw_fault(exc: Exception, litellm: Any) -> RawFault:
         message=str(getattr(exc, "message", None) or exc),
         malformed=isinstance(exc, json.JSONDecodeError),
     )
+
+
+def _redirect_status(exc: Exception) -> int | None:
+    """The 3xx status of an answer litellm did not follow. For Anthropic (and other providers
+    on its generic HTTP handler) litellm maps it to a connection error with status 500; the
+    provider's own exception, chained as the context, keeps the real status."""
+    for err in (exc, exc.__context__):
+        status = getattr(err, "status_code", None)
+        if isinstance(status, int) and 300 <= status < 400:
+            return status
+    return None
 
 
 def _body_text(exc: Exception) -> str | None:

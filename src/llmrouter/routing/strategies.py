@@ -5,8 +5,9 @@ A strategy only orders; eligibility, budgets and health happen around it (see
 latency) from the `RoutingContext` it is handed, never from globals.
 
 Built in: `ordered`, `cost`, `latency`, `weighted`. More register by name with
-`register_strategy`, or are named in YAML by import path (`strategy: mypkg.routing:MyStrategy`).
-A factory is called once per route, with the route's `StrategySpec` if it takes an argument.
+`register_strategy`, or are named in YAML by import path (`strategy: mypkg.routing:MyStrategy`),
+imported when a Router is built, never while a config loads or is checked. A factory is called
+once per route, with the route's `StrategySpec` if it takes an argument.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import inspect
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from llmrouter.config import strategy_names
 from llmrouter.providers.base import Deployment
@@ -247,25 +248,24 @@ def known_strategies() -> list[str]:
 
 
 def _import_factory(path: str) -> StrategyFactory:
+    """Import the factory the config names. Only a class or a Python function is accepted
+    (a builtin such as `os:abort` is refused before anything is called)."""
     module_name, _, attr = path.partition(":")
-    module = importlib.import_module(module_name)
-    factory = getattr(module, attr)
-    if not callable(factory):
-        raise TypeError(f"{attr} in {module_name} is not callable")
-    return factory  # type: ignore[no-any-return]
+    try:
+        factory = getattr(importlib.import_module(module_name), attr)
+    except Exception as exc:  # any import-time failure of user code is a config problem
+        raise StrategyLoadError(
+            f"cannot load strategy {path!r}: {type(exc).__name__}: {exc}"
+        ) from None
+    if not (inspect.isclass(factory) or inspect.isfunction(factory)):
+        raise StrategyLoadError(f"{path!r} is not a class or function (a strategy factory)")
+    return cast(StrategyFactory, factory)
 
 
 def create_strategy(name: str, spec: StrategySpec | None = None) -> Strategy:
     """Build the strategy `name` (registered, or `module:Class`) for one route. An import path
     is imported now, when the Router is built; a failure raises `StrategyLoadError`."""
-    if ":" in name:
-        try:
-            factory = _import_factory(name)
-        except Exception as exc:  # any failure of user code is a config problem
-            problem = f"cannot load strategy {name!r}: {type(exc).__name__}: {exc}"
-            raise StrategyLoadError(problem) from None
-    else:
-        factory = _REGISTRY[name]
+    factory = _import_factory(name) if ":" in name else _REGISTRY[name]
     spec = spec or StrategySpec(route="", models=())
     strategy = factory(spec) if _takes_spec(factory) else factory()
     if not isinstance(strategy, Strategy):
