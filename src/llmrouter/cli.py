@@ -16,6 +16,8 @@ __all__ = ["main"]
 COMMANDS = (
     "llmrouter.commands.check",
     "llmrouter.commands.demo",
+    "llmrouter.commands.eval",
+    "llmrouter.commands.report",
 )
 
 
