@@ -16,6 +16,7 @@ from typing import Any
 from llmrouter.errors import LLMRouterError
 from llmrouter.experiments.answers import Answer
 from llmrouter.experiments.grading import GradeContext
+from llmrouter.experiments.outcomes import failure_of
 from llmrouter.experiments.records import CheckOutcome
 
 __all__ = ["DEFAULT_MIN_SCORE", "DEFAULT_RUBRIC", "Judge", "judge_messages", "parse_score"]
@@ -130,7 +131,7 @@ class Judge:
         try:
             reply = await context.judge.ask(messages)
         except LLMRouterError as err:
-            kind = getattr(err, "kind", type(err).__name__)
+            kind = failure_of(err)[1]
             return CheckOutcome(name=self.name, passed=False, score=0.0, detail=f"judge: {kind}")
         context.judge_cost_usd += reply.cost_usd
         parsed = parse_score(reply.text)
