@@ -47,8 +47,11 @@ def run_chromium(page: Path, *extra: str, timeout: float = 90) -> subprocess.Com
     with tempfile.TemporaryDirectory(prefix="llmrouter-chromium-") as profile:
         return subprocess.run(
             [chromium(), *OFFLINE_FLAGS, f"--user-data-dir={profile}", *extra, page.as_uri()],
-            capture_output=True, text=True, timeout=timeout, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
 
 def dump_dom(page: Path) -> str:

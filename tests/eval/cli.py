@@ -24,9 +24,14 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 async def start_cli(*args: str, **extra: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "llmrouter.cli", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=cli_env(**extra),
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "llmrouter.cli",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=cli_env(**extra),
+    )
 
 
 async def run_cli(*args: str, timeout: float = 120, **extra: str) -> Completed:

@@ -41,21 +41,21 @@ class Scripted:
         self.erroring.fail_always(Fault.server_error(503))
 
     def config(self, store: str = "sqlite:///experiments.sqlite", **extra: Any) -> dict[str, Any]:
-        wires = {"right": "openai/gpt-4o-mini", "wrong": "anthropic/claude-sonnet-4-5",
-                 "refusing": "zai/glm-4.6", "erroring": "openai/gpt-4o", "judge": "openai/gpt-4o"}  # fmt: skip
+        wires = {
+            "right": "openai/gpt-4o-mini",
+            "wrong": "anthropic/claude-sonnet-4-5",
+            "refusing": "zai/glm-4.6",
+            "erroring": "openai/gpt-4o",
+            "judge": "openai/gpt-4o",
+        }
+        price = {"input_cost_per_mtok": 0, "output_cost_per_mtok": 1_000_000}
         return {
             "providers": {
                 name: {"api_base": provider.api_base, "api_key": "${K}"}
                 for name, provider in self.server.providers.items()
             },
             "models": {
-                name: {
-                    "provider": name,
-                    "model": model,
-                    "input_cost_per_mtok": 0,
-                    "output_cost_per_mtok": 1_000_000,
-                }  # fmt: skip
-                for name, model in wires.items()
+                name: {"provider": name, "model": model, **price} for name, model in wires.items()
             },
             # No retries and no breaker: every case reaches its provider once.
             "routes": {

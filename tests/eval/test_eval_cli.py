@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-
-from llmrouter.testing import LocalProviderServer
 from cli import run_cli
 from scripted import Scripted, standard_cases, write_jsonl
+
+from llmrouter.testing import LocalProviderServer
 
 ROUTES = "right-route,wrong-route"
 
@@ -45,9 +45,16 @@ async def test_fail_under_sets_the_exit_code(
     config = scripted.write_config(tmp_path)
     prompts = write_jsonl(tmp_path / "prompts.jsonl", standard_cases())
     done = await run_cli(
-        "eval", str(prompts), "--config", str(config), "--routes", ROUTES,
-        "--fail-under", threshold, "--no-store",
-    )  # fmt: skip
+        "eval",
+        str(prompts),
+        "--config",
+        str(config),
+        "--routes",
+        ROUTES,
+        "--fail-under",
+        threshold,
+        "--no-store",
+    )
     assert done.code == code, done.err
     if code:
         assert "pass rate under 0.81: wrong-route" in done.err

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from scripted import ENV, Scripted, case, completion_tokens, standard_cases
 
 from llmrouter.errors import EvalInputError, RouteNotFoundError
 from llmrouter.eval import evaluate, read_results
 from llmrouter.experiments import disagreements, open_store, text_similarity, wilson_interval
 from llmrouter.testing import LocalProviderServer
-from scripted import ENV, Scripted, case, completion_tokens, standard_cases
 
 ROUTES = ["right-route", "wrong-route", "refusing-route", "erroring-route"]
 
@@ -73,8 +73,17 @@ async def test_json_summary_has_the_documented_shape(scripted: Scripted) -> None
     )
     data = json.loads(json.dumps(result.to_json()))
     route = data["routes"]["wrong-route"]
-    for key in ("cases", "passed", "pass_rate", "ci95", "refusals", "errors", "latency_p50_s",
-                "latency_p95_s", "cost_usd"):  # fmt: skip
+    for key in (
+        "cases",
+        "passed",
+        "pass_rate",
+        "ci95",
+        "refusals",
+        "errors",
+        "latency_p50_s",
+        "latency_p95_s",
+        "cost_usd",
+    ):
         assert key in route
     assert route["ci95"] == list(wilson_interval(8, 10))
     assert data["run_id"] == result.run.run_id
@@ -98,7 +107,7 @@ async def test_disagreements_name_the_cases_where_outcomes_differ(scripted: Scri
     assert [d.case_id for d in diffs] == ["it-1", "it-2"]
     assert diffs[0].outcomes == {"right-route": "pass", "wrong-route": "fail"}
     assert diffs[0].failed_checks["wrong-route"] == ("contains", "similarity")
-    every = disagreements(result.records, ROUTES[:2] + ["missing-route"])
+    every = disagreements(result.records, [*ROUTES[:2], "missing-route"])
     assert every[0].outcomes["missing-route"] == "missing"
 
 
@@ -112,14 +121,21 @@ async def test_judge_route_grades_and_its_cost_is_counted_apart(scripted: Script
     scripted.judge.set_reply(_judge_reply)
     rubric = {"judge": "The answer names the capital of France."}
     cases = [
-        {"id": f"j{i}", "messages": [{"role": "user", "content": "Capital of France?"}],
-         "checks": [rubric]}
+        {
+            "id": f"j{i}",
+            "messages": [{"role": "user", "content": "Capital of France?"}],
+            "checks": [rubric],
+        }
         for i in range(4)
-    ]  # fmt: skip
+    ]
     result = await evaluate(
-        cases, config=scripted.config(), routes=["right-route", "refusing-route"],
-        judge="judge-route", env=ENV, store=None,
-    )  # fmt: skip
+        cases,
+        config=scripted.config(),
+        routes=["right-route", "refusing-route"],
+        judge="judge-route",
+        env=ENV,
+        store=None,
+    )
     right = result.summaries["right-route"]
     assert right.passed == 4
     assert right.checks["judge"].mean_score == pytest.approx(0.9)
@@ -136,20 +152,34 @@ async def test_judge_that_fails_fails_the_check_with_its_fault(scripted: Scripte
     from llmrouter.testing import Fault
 
     scripted.judge.fail_always(Fault.server_error(503))
-    cases = [{"id": "j", "messages": [{"role": "user", "content": "Capital of France?"}],
-              "checks": [{"judge": "names Paris"}]}]  # fmt: skip
+    cases = [
+        {
+            "id": "j",
+            "messages": [{"role": "user", "content": "Capital of France?"}],
+            "checks": [{"judge": "names Paris"}],
+        }
+    ]
     result = await evaluate(
-        cases, config=scripted.config(), routes=["right-route"], judge="judge-route",
-        env=ENV, store=None,
-    )  # fmt: skip
+        cases,
+        config=scripted.config(),
+        routes=["right-route"],
+        judge="judge-route",
+        env=ENV,
+        store=None,
+    )
     (record,) = result.records
     assert record.status == "ok" and not record.passed
     assert record.checks[0].detail == "judge: unavailable"
 
 
 async def test_judge_checks_need_a_judge_route(scripted: Scripted) -> None:
-    cases = [{"id": "j", "messages": [{"role": "user", "content": "hi"}],
-              "checks": [{"judge": "polite"}]}]  # fmt: skip
+    cases = [
+        {
+            "id": "j",
+            "messages": [{"role": "user", "content": "hi"}],
+            "checks": [{"judge": "polite"}],
+        }
+    ]
     with pytest.raises(EvalInputError, match=r"<cases>\[0\]: case 'j' has a judge check"):
         await evaluate(cases, config=scripted.config(), routes=["right-route"], env=ENV, store=None)
     assert scripted.right.request_count == 0
@@ -234,9 +264,12 @@ async def test_results_go_to_the_store_and_answers_only_on_opt_in(
     assert all(r.answer is None for r in stored)  # capture_content is off by default
 
     captured = await evaluate(
-        standard_cases()[:1], config=scripted.config(capture_content=True),
-        routes=["right-route"], env=ENV, store=None,
-    )  # fmt: skip
+        standard_cases()[:1],
+        config=scripted.config(capture_content=True),
+        routes=["right-route"],
+        env=ENV,
+        store=None,
+    )
     assert captured.records[0].answer == "Paris"
 
 
@@ -255,13 +288,21 @@ async def test_params_and_tools_reach_the_provider_and_tool_calls_are_checked(
 ) -> None:
     tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
     cases = [
-        {"id": "t1", "messages": [{"role": "user", "content": "weather in Oslo"}],
-         "params": {"tools": tools, "temperature": 0.2},
-         "checks": [{"tool_call": {"name": "lookup", "arguments": {"query": "weather in Oslo"}}}]},
-        {"id": "t2", "messages": [{"role": "user", "content": "weather in Oslo"}],
-         "params": {"tools": tools},
-         "checks": [{"tool_call": {"name": "lookup", "arguments": {"query": "Bergen"}}}]},
-    ]  # fmt: skip
+        {
+            "id": "t1",
+            "messages": [{"role": "user", "content": "weather in Oslo"}],
+            "params": {"tools": tools, "temperature": 0.2},
+            "checks": [
+                {"tool_call": {"name": "lookup", "arguments": {"query": "weather in Oslo"}}}
+            ],
+        },
+        {
+            "id": "t2",
+            "messages": [{"role": "user", "content": "weather in Oslo"}],
+            "params": {"tools": tools},
+            "checks": [{"tool_call": {"name": "lookup", "arguments": {"query": "Bergen"}}}],
+        },
+    ]
     result = await evaluate(
         cases, config=scripted.config(), routes=["right-route"], env=ENV, store=None
     )

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from scripted import ENV, Scripted, standard_cases
 
 from browser_support import dump_dom, screenshot
 from llmrouter.config.schema import SwitchCriteriaConfig
@@ -17,7 +18,6 @@ from llmrouter.experiments.comparison import compare
 from llmrouter.experiments.html import write_report
 from llmrouter.experiments.html.svg import PALETTE
 from llmrouter.testing import LocalProviderServer
-from scripted import ENV, Scripted, standard_cases
 
 ROUTES = ["right-route", "wrong-route", "refusing-route", "erroring-route"]
 

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli import run_cli, start_cli
+from scripted import Scripted, case, write_jsonl
 
 from llmrouter.eval import read_results
 from llmrouter.testing import LocalProviderServer
-from cli import run_cli, start_cli
-from scripted import Scripted, case, write_jsonl
 
 ROUTES = "right-route,wrong-route"
 CASES = 40
@@ -51,8 +51,18 @@ async def test_killed_run_resumes_to_the_same_table(scripted: Scripted, tmp_path
     config = scripted.write_config(tmp_path)
     prompts = write_jsonl(tmp_path / "prompts.jsonl", cases)
     out = tmp_path / "results.jsonl"
-    args = ["eval", str(prompts), "--config", str(config), "--routes", ROUTES, "--json",
-            "--concurrency", "4", "--no-store"]  # fmt: skip
+    args = [
+        "eval",
+        str(prompts),
+        "--config",
+        str(config),
+        "--routes",
+        ROUTES,
+        "--json",
+        "--concurrency",
+        "4",
+        "--no-store",
+    ]
 
     process = await start_cli(*args, "--out", str(out))
     deadline = asyncio.get_running_loop().time() + 60
