@@ -45,6 +45,16 @@ def _tally(counts: Counter[str]) -> str:
     )
 
 
+def _short_tally(counts: Counter[str]) -> str:
+    """Only what happened: `7 passed, 2 failed, 1 errors`."""
+    names = ("passed", "failed", "refused", "error")
+    return ", ".join(
+        f"{counts[n]} {'errors' if n == 'error' else n}"
+        for n in names
+        if counts[n] or n == "passed"
+    )
+
+
 def _count(counts: Counter[str], record: ResultRecord) -> None:
     if record.status != "ok":
         counts[record.status] += 1
@@ -96,7 +106,7 @@ class PlainProgress:
 
 
 class RichProgress:
-    """A live bar: done/total, percentage, results per second, elapsed and time left."""
+    """A live bar: done/total, percentage, results per second, time left and the tally."""
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         from rich.console import Console
@@ -113,17 +123,15 @@ class RichProgress:
             Progress,
             TaskProgressColumn,
             TextColumn,
-            TimeElapsedColumn,
             TimeRemainingColumn,
         )
 
         self._progress = Progress(
             TextColumn("[bold]eval"),
-            BarColumn(),
+            BarColumn(bar_width=20),
             MofNCompleteColumn(),
             TaskProgressColumn(),
             TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
             TextColumn("eta"),
             TimeRemainingColumn(),
             TextColumn("{task.fields[tally]}"),
@@ -141,7 +149,7 @@ class RichProgress:
         task = self._progress.tasks[0]
         speed = task.speed
         rate = f"{speed:.1f}/s" if speed else ""
-        self._progress.update(self._task, advance=1, rate=rate, tally=_tally(self._counts))
+        self._progress.update(self._task, advance=1, rate=rate, tally=_short_tally(self._counts))
 
     def finish(self) -> None:
         if self._progress is not None:
