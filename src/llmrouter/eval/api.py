@@ -172,44 +172,78 @@ async def evaluate(
     check_routes(loaded, routes, judge)
     case_list = _load_cases(cases)
     _check_judge(case_list, judge)
-    out_path = Path(out) if out is not None else None
     label = Path(cases).name if isinstance(cases, (str, Path)) else "<cases>"
-    run, previous, new = _resume(out_path, routes, label)
-    jobs = list(plan(case_list, run.routes))
-    done = _done(previous, jobs)
-    todo = [j for j in jobs if (j.route, j.case.id, j.repeat) not in done]
-    results_file = ResultsFile(out_path) if out_path is not None else None
-    if results_file is not None:
-        results_file.open(run, new=new)
+    planned = _Planned.make(case_list, routes, Path(out) if out is not None else None, label)
+    settings = _Settings(
+        config,
+        judge,
+        concurrency,
+        timeout_s,
+        loaded.config.experiments.capture_content,
+        env,
+        router_options or {},
+    )
     chosen = store_for(loaded, env) if store is DEFAULT_STORE else store
+    records, fresh = await _run_planned(planned, settings, chosen, progress or NoProgress())
+    return EvalResult(
+        planned.run, records, resumed=len(planned.done), ran=fresh, routes=planned.run.routes
+    )
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """Every job of the run, and which of them the results file already holds."""
+
+    run: RunInfo
+    jobs: list[Job]
+    done: dict[tuple[str, str, int], ResultRecord]
+    results_file: ResultsFile | None
+    new_file: bool
+
+    @classmethod
+    def make(
+        cls, cases: Sequence[Case], routes: Sequence[str], out: Path | None, label: str
+    ) -> _Planned:
+        run, previous, new = _resume(out, routes, label)
+        jobs = list(plan(cases, run.routes))
+        results_file = ResultsFile(out) if out is not None else None
+        return cls(run, jobs, _done(previous, jobs), results_file, new)
+
+    @property
+    def todo(self) -> list[Job]:
+        return [j for j in self.jobs if (j.route, j.case.id, j.repeat) not in self.done]
+
+    def records(self, fresh: Sequence[ResultRecord]) -> tuple[ResultRecord, ...]:
+        """All records in plan order (case, repeat, route): the same order however the run
+        was split across resumes."""
+        by_key = {**self.done, **{(r.route, r.case_id, r.repeat): r for r in fresh}}
+        return tuple(by_key[(j.route, j.case.id, j.repeat)] for j in self.jobs)
+
+
+async def _run_planned(
+    planned: _Planned, settings: _Settings, store: ResultStore | None, progress: Progress
+) -> tuple[tuple[ResultRecord, ...], int]:
+    if planned.results_file is not None:
+        planned.results_file.open(planned.run, new=planned.new_file)
     try:
-        if chosen is not None:
-            await chosen.add_run(run)
-        settings = _Settings(
-            config,
-            judge,
-            concurrency,
-            timeout_s,
-            loaded.config.experiments.capture_content,
-            env,
-            router_options or {},
-        )
-        reporter = progress or NoProgress()
-        reporter.start(len(jobs), len(done))
+        if store is not None:
+            await store.add_run(planned.run)
+        progress.start(len(planned.jobs), len(planned.done))
         try:
-            fresh = await _execute(settings, run, todo, results_file, reporter)
+            fresh = await _execute(
+                settings, planned.run, planned.todo, planned.results_file, progress
+            )
         finally:
-            reporter.finish()
-        by_key = {**done, **{(r.route, r.case_id, r.repeat): r for r in fresh}}
-        records = tuple(by_key[(j.route, j.case.id, j.repeat)] for j in jobs)
-        if chosen is not None:
-            await chosen.add(records)
+            progress.finish()
+        records = planned.records(fresh)
+        if store is not None:
+            await store.add(records)
     finally:
-        if results_file is not None:
-            await results_file.aclose()
-        if chosen is not None:
-            await chosen.aclose()
-    return EvalResult(run, records, resumed=len(done), ran=len(fresh), routes=run.routes)
+        if planned.results_file is not None:
+            await planned.results_file.aclose()
+        if store is not None:
+            await store.aclose()
+    return records, len(fresh)
 
 
 async def _execute(

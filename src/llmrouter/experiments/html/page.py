@@ -10,7 +10,7 @@ from pathlib import Path
 from llmrouter.config.schema import SwitchCriteriaConfig
 from llmrouter.experiments import formatting as fmt
 from llmrouter.experiments.comparison import Comparison
-from llmrouter.experiments.html import charts
+from llmrouter.experiments.html.charts import check_rates, cost_quality, latency, outcomes
 from llmrouter.experiments.html.svg import esc, route_colors
 from llmrouter.experiments.summary import RouteSummary
 
@@ -133,10 +133,7 @@ def _section(comparison: Comparison) -> str:
     run = comparison.run
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(run.started_at))
     label = f" &middot; {esc(run.label)}" if run.label else ""
-    plots = "".join(
-        chart(comparison)
-        for chart in (charts.cost_quality, charts.latency, charts.check_rates, charts.outcomes)
-    )
+    plots = "".join(chart(comparison) for chart in (cost_quality, latency, check_rates, outcomes))
     return (
         f'<section class="comparison" data-run="{esc(run.run_id)}">'
         f"<h2>{esc(run.source)} {esc(run.run_id)}</h2>"
