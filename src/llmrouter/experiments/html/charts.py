@@ -15,6 +15,7 @@ from llmrouter.experiments.html.svg import (
     route_colors,
     svg,
     text,
+    tick_format,
     x_axis,
     y_axis,
 )
@@ -57,10 +58,6 @@ def _place_labels(points: Sequence[tuple[float, float, str]], right_edge: float)
     return out
 
 
-def _money_tick(value: float) -> str:
-    return f"${value:.3g}" if value else "$0"
-
-
 def cost_quality(comparison: Comparison) -> str:
     """One point per route: cost per case across, pass rate up, with its 95% interval."""
     frame = Frame()
@@ -70,7 +67,7 @@ def cost_quality(comparison: Comparison) -> str:
     ticks_x = nice_ticks(0.0, top * 1.15 if top > 0 else 1.0, 5)
     sx = Linear(0.0, ticks_x[-1], frame.x0, frame.x1)
     sy = Linear(0.0, 1.0, frame.y0, frame.y1)
-    parts = x_axis(frame, sx, ticks_x, "cost per case (USD)", _money_tick)
+    parts = x_axis(frame, sx, ticks_x, "cost per case (USD)", tick_format(ticks_x, "$"))
     parts += y_axis(frame, sy, nice_ticks(0.0, 1.0, 5), "pass rate", _pct_tick)
     parts.append(text(frame.x0 + 8, frame.y1 + 14, "better: up and to the left", "note"))
     for s in summaries:
@@ -110,7 +107,7 @@ def latency(comparison: Comparison) -> str:
     top = max((v[-1] for v in values.values() if v), default=1.0)
     ticks = nice_ticks(0.0, top * 1.05 or 1.0, 6)
     sx = Linear(0.0, ticks[-1], frame.x0, frame.x1)
-    parts = x_axis(frame, sx, ticks, "latency (seconds)", lambda v: f"{v:g}")
+    parts = x_axis(frame, sx, ticks, "latency (seconds)", tick_format(ticks))
     band = (frame.y0 - frame.y1) / max(len(routes), 1)
     for index, route in enumerate(routes):
         centre = frame.y1 + band * (index + 0.5)

@@ -21,6 +21,7 @@ __all__ = [
     "route_colors",
     "svg",
     "text",
+    "tick_format",
     "x_axis",
     "y_axis",
 ]
@@ -38,20 +39,23 @@ def esc(value: object) -> str:
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi] (1, 2 or 5 times a power of ten apart)."""
+    """Round tick values from at or below `lo` to at or above `hi`, 1, 2 or 5 times a power
+    of ten apart; the first and last ticks are the axis ends."""
     if hi <= lo:
         hi = lo + 1.0
     raw = (hi - lo) / max(count, 1)
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.floor(lo / step) * step
-    ticks = []
-    value = first
-    while value <= hi + step * 1e-9:
-        if value >= lo - step * 1e-9:
-            ticks.append(round(value, 12))
-        value += step
-    return ticks
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+    first = math.floor(lo / step + 1e-9) * step
+    steps = math.ceil((hi - first) / step - 1e-9)
+    return [round(first + i * step, 12) for i in range(steps + 1)]
+
+
+def tick_format(ticks: Sequence[float], prefix: str = "") -> Callable[[float], str]:
+    """Labels with just the decimals the tick spacing needs (`$0.00005`, not `$5e-05`)."""
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+    return lambda value: f"{prefix}{value:.{decimals}f}"
 
 
 @dataclass(frozen=True)
