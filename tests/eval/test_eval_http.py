@@ -308,3 +308,21 @@ async def test_params_and_tools_reach_the_provider_and_tool_calls_are_checked(
     )
     assert [r.passed for r in result.records] == [True, False]
     assert scripted.right.requests[0].body["temperature"] == 0.2
+
+
+async def test_redis_store_feeds_the_report(scripted: Scripted) -> None:
+    from llmrouter.config.schema import SwitchCriteriaConfig
+    from llmrouter.experiments.comparison import load_comparisons
+    from redis_support import running_redis
+
+    with running_redis() as redis:
+        config = scripted.config(store=redis.url)
+        result = await evaluate(standard_cases(), config=config, routes=ROUTES[:2], env=ENV)
+        store = open_store(redis.url)
+        try:
+            (comparison,) = await load_comparisons(store, SwitchCriteriaConfig(min_samples=5))
+        finally:
+            await store.aclose()
+    assert comparison.run.run_id == result.run.run_id
+    assert comparison.summaries["wrong-route"].passed == 8
+    assert comparison.verdicts["wrong-route"].state == "not_safe"

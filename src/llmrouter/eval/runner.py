@@ -142,7 +142,13 @@ class Runner:
                 at=self._clock(),
             )
         except Exception as err:  # a defect, not a provider fault: keep the run going
-            logger.warning("llmrouter eval: %s on %s: unexpected %r", case.id, job.route, err)
+            # The type only: an unexpected exception's text is not known to be free of content.
+            logger.warning(
+                "llmrouter eval: case %s on %s: unexpected %s",
+                case.id,
+                job.route,
+                type(err).__name__,
+            )
             return ResultRecord(
                 **base,
                 status="error",
