@@ -129,3 +129,25 @@ async def test_report_html_and_empty_store(scripted: Scripted, tmp_path: Path) -
     html = page.read_text()
     assert html.count('<svg class="chart"') == 4
     assert "http://" not in html and "https://" not in html and "<script" not in html
+
+
+async def test_probe_set_compares_refusal_and_filter_rates(
+    scripted: Scripted, tmp_path: Path
+) -> None:
+    config = scripted.write_config(tmp_path)
+    done = await run_cli(
+        "eval",
+        "--probes",
+        "--config",
+        str(config),
+        "--routes",
+        "right-route,refusing-route",
+        "--json",
+        "--no-store",
+    )
+    assert done.code == 0, done.err
+    routes = json.loads(done.out)["routes"]
+    assert routes["right-route"]["passed"] == routes["right-route"]["cases"] == 25
+    assert routes["refusing-route"]["content_filtered"] == 25
+    body = scripted.right.requests[0].body
+    assert body["max_tokens"] == 400  # the probe set's own params reach the provider

@@ -79,13 +79,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from llmrouter.errors import LLMRouterError
+    from llmrouter.errors import ExperimentStoreError, LLMRouterError
 
     if (args.prompts is None) == (not args.probes):
         print("llmrouter eval: give a prompt file or --probes (not both)", file=sys.stderr)
         return EXIT_INPUT
     try:
         return asyncio.run(_main(args))
+    except ExperimentStoreError as exc:
+        hint = "set experiments.store in the config, or pass --no-store"
+        print(f"llmrouter eval: {exc} ({hint})", file=sys.stderr)
+        return EXIT_INPUT
     except LLMRouterError as exc:
         print(f"llmrouter eval: {exc}", file=sys.stderr)
         return EXIT_INPUT
