@@ -89,9 +89,9 @@ async def test_bad_prompt_file_exits_2_naming_file_line_and_field(
 
 
 async def test_report_gives_a_verdict_per_candidate(scripted: Scripted, tmp_path: Path) -> None:
-    for provider in (scripted.right, scripted.wrong, scripted.refusing):
-        provider.set_latency(0.05)  # p95 latency ratios near 1, not at the mercy of noise
-    config = scripted.write_config(tmp_path, switch_criteria={"min_samples": 5})
+    # Latency between stand-ins on a busy machine is noise: this test is about the rest.
+    criteria = {"min_samples": 5, "max_p95_latency_ratio": 1000}
+    config = scripted.write_config(tmp_path, switch_criteria=criteria)
     prompts = write_jsonl(tmp_path / "prompts.jsonl", standard_cases())
     routes = "right-route,wrong-route,refusing-route"
     assert (
@@ -112,7 +112,7 @@ async def test_report_gives_a_verdict_per_candidate(scripted: Scripted, tmp_path
     text = await run_cli("report", "--config", str(config), "--route", "wrong-route")
     assert "right-route vs wrong-route: safe to switch" in text.out  # wrong-route as baseline
 
-    strict = scripted.write_config(tmp_path, switch_criteria={"min_samples": 200})
+    strict = scripted.write_config(tmp_path, switch_criteria={**criteria, "min_samples": 200})
     few = await run_cli("report", "--config", str(strict))
     assert "wrong-route vs right-route: not enough samples (10 of 200)" in few.out
 

@@ -90,13 +90,13 @@ async def test_json_summary_has_the_documented_shape(scripted: Scripted) -> None
 
 
 async def test_latency_percentiles_follow_the_providers_delay(scripted: Scripted) -> None:
-    scripted.wrong.set_latency(0.25)
+    scripted.wrong.set_latency(0.5)
     result = await evaluate(
         standard_cases(), config=scripted.config(), routes=ROUTES[:2], env=ENV, store=None
     )
     fast, slow = result.summaries["right-route"], result.summaries["wrong-route"]
-    assert slow.latency_p50_s is not None and slow.latency_p50_s >= 0.25
-    assert fast.latency_p95_s is not None and fast.latency_p95_s < 0.25
+    assert slow.latency_p50_s is not None and slow.latency_p50_s >= 0.5
+    assert fast.latency_p95_s is not None and fast.latency_p95_s < 0.5
 
 
 async def test_disagreements_name_the_cases_where_outcomes_differ(scripted: Scripted) -> None:
