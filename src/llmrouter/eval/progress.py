@@ -140,8 +140,7 @@ class RichProgress:
         )
         self._progress.start()
         self._task = self._progress.add_task("eval", total=total, rate="", tally="")
-        # Resumed results are not part of the rate: start the bar there, then count.
-        self._progress.update(self._task, completed=done)
+        # Resumed results are not part of the rate: the bar starts there, its clock at zero.
         self._progress.reset(self._task, completed=done, rate="", tally="")
 
     def advance(self, record: ResultRecord) -> None:

@@ -21,6 +21,7 @@ from llmrouter.experiments.records import ResultRecord, RunInfo
 
 if TYPE_CHECKING:
     from llmrouter.router import Router
+    from llmrouter.types import ChatCompletion
 
 __all__ = ["NO_CACHE", "Job", "RouterJudge", "Runner", "plan"]
 
@@ -161,7 +162,7 @@ class Runner:
         return await self._graded(job, resp, latency, base)
 
     async def _graded(
-        self, job: Job, resp: Any, latency: float, base: dict[str, Any]
+        self, job: Job, resp: ChatCompletion, latency: float, base: dict[str, Any]
     ) -> ResultRecord:
         answer = Answer.of(resp)
         info = resp.route
