@@ -286,7 +286,8 @@ async def test_a_text_refusal_counts_as_a_refusal(scripted: Scripted) -> None:
 async def test_params_and_tools_reach_the_provider_and_tool_calls_are_checked(
     scripted: Scripted,
 ) -> None:
-    tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
+    parameters = {"type": "object", "properties": {"query": {"type": "string"}}}
+    tools = [{"type": "function", "function": {"name": "lookup", "parameters": parameters}}]
     cases = [
         {
             "id": "t1",
