@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/routing_decision.py
 	$(BIN)/python benchmarks/resilience_load.py
 	$(BIN)/python benchmarks/data_policy.py
+	$(BIN)/python benchmarks/eval_throughput.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site

@@ -19,6 +19,8 @@ COMMANDS = (
     "llmrouter.commands.block",
     "llmrouter.commands.unblock",
     "llmrouter.commands.blocks",
+    "llmrouter.commands.eval",
+    "llmrouter.commands.report",
 )
 
 

@@ -8,6 +8,8 @@ LLMRouterError
 ├── NoEligibleModelError            policy or budget left no candidate
 ├── BudgetExceededError
 ├── AllModelsFailedError            every candidate failed; carries the attempts
+├── EvalInputError                  a prompt-set or results file is invalid: names file and line
+├── ExperimentStoreError            the experiments results store cannot be read or written
 └── ProviderError                   a provider fault, classified (see `llmrouter.faults`)
     ├── RateLimitError              429 rate limit
     ├── QuotaExceededError          429 quota / billing exhausted
@@ -46,6 +48,8 @@ __all__ = [
     "ConfigError",
     "ContentFilteredError",
     "ContextWindowExceededError",
+    "EvalInputError",
+    "ExperimentStoreError",
     "InvalidResponseError",
     "LLMRouterError",
     "MalformedResponseError",
@@ -153,6 +157,30 @@ class AllModelsFailedError(LLMRouterError):
         super().__init__(message)
         self.attempts = list(attempts)
         self.last_error = last_error
+
+
+class EvalInputError(LLMRouterError, ValueError):
+    """A prompt-set (cases) file or an eval results file is invalid.
+
+    `problems` holds one line per problem, each as `file:line: field: what is wrong`.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            text = f"invalid eval input: {self.problems[0]}"
+        else:
+            text = "invalid eval input:\n" + "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(text)
+
+
+class ExperimentStoreError(LLMRouterError):
+    """The results store of `experiments.store` (SQLite or Redis) failed; `store` names it
+    without credentials."""
+
+    def __init__(self, message: str, *, store: str) -> None:
+        self.store = store
+        super().__init__(f"experiments store {store}: {message}")
 
 
 class ProviderErrorFields(TypedDict, total=False):

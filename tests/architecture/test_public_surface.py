@@ -21,6 +21,8 @@ SURFACE = {
         "ConfigError",
         "ContentFilteredError",
         "ContextWindowExceededError",
+        "EvalInputError",
+        "ExperimentStoreError",
         "InvalidResponseError",
         "LLMRouterError",
         "MalformedResponseError",

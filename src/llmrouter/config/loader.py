@@ -61,6 +61,9 @@ class LoadedConfig:
             path = ("state", "url")
             _, missing = interpolate(self.config.state.url, env)
             out.extend((var, self.locate(path).describe(path)) for var in missing)
+        path = ("experiments", "store")
+        _, missing = interpolate(self.config.experiments.store, env)
+        out.extend((var, self.locate(path).describe(path)) for var in missing)
         return out
 
     def state_url(self, env: Mapping[str, str] | None = None) -> str | None:

@@ -26,6 +26,7 @@ __all__ = [
     "CacheConfig",
     "DataClassConfig",
     "DataPolicyConfig",
+    "ExperimentsConfig",
     "FaultKind",
     "FaultPolicyOverride",
     "ModelConfig",
@@ -35,6 +36,7 @@ __all__ = [
     "RouteConfig",
     "RouterConfig",
     "StateConfig",
+    "SwitchCriteriaConfig",
     "TelemetryConfig",
 ]
 
@@ -376,6 +378,47 @@ class BudgetConfig(_Section):
         return int(match.group(1)) * _UNIT_S[match.group(2)]
 
 
+STORE_SCHEMES = ("sqlite:///", "redis://", "rediss://")
+
+
+class SwitchCriteriaConfig(_Section):
+    """Thresholds behind the report's verdict on a candidate (docs: Switching vendors safely)."""
+
+    min_samples: int = Field(default=200, ge=1)
+    """Fewer samples of a candidate than this: "not enough samples", whatever the figures."""
+    min_agreement: float = Field(default=0.90, ge=0, le=1)
+    """Share of paired samples on which the candidate does at least as well as the baseline."""
+    max_error_rate: float = Field(default=0.02, ge=0, le=1)
+    max_refusal_rate_delta: float = Field(default=0.02, ge=0, le=1)
+    """Candidate refusal rate minus the baseline's, at most."""
+    max_p95_latency_ratio: float = Field(default=1.5, gt=0)
+    """Candidate p95 latency over the baseline's, at most."""
+
+
+class ExperimentsConfig(_Section):
+    """Where eval, shadow and canary results are kept, and what makes a switch safe."""
+
+    store: str = "sqlite:///llmrouter-experiments.sqlite"
+    """`sqlite:///PATH` (relative to the config file; `sqlite:////abs/path` for an absolute
+    one) or `redis://HOST:PORT/DB`; `${VAR}` references allowed."""
+    namespace: str = Field(default="llmrouter", min_length=1)
+    """Redis key prefix."""
+    capture_content: bool = False
+    """Keep answers (completion text) in the results; off: only outcomes and figures."""
+    switch_criteria: SwitchCriteriaConfig = Field(default_factory=SwitchCriteriaConfig)
+
+    @field_validator("store")
+    @classmethod
+    def _store_scheme(cls, value: str) -> str:
+        if value.startswith("${") or value.startswith(STORE_SCHEMES):
+            if value == "sqlite:///":
+                raise ValueError("sqlite:/// needs a file path, e.g. sqlite:///experiments.sqlite")
+            return value
+        # Never echo a URL: it may carry a password. A bare path is safe to show.
+        shown = f"a {value.partition(':')[0]}: URL" if ":" in value else repr(value)
+        raise ValueError(f"must be sqlite:///PATH or redis://HOST:PORT/DB, not {shown}")
+
+
 class RouterConfig(_Section):
     """The whole configuration file."""
 
@@ -396,3 +439,5 @@ class RouterConfig(_Section):
     """Where budgets, circuit state and blocks are kept; in this process unless set to redis."""
     data_policy: DataPolicyConfig | None = None
     """Which data may go to which provider, and the audit log; off unless present."""
+    experiments: ExperimentsConfig = Field(default_factory=ExperimentsConfig)
+    """Results store and switch criteria of `llmrouter eval` and `llmrouter report`."""
