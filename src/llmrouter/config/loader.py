@@ -3,7 +3,6 @@ file, line and field for every problem found."""
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -12,6 +11,13 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
+from llmrouter.config.hints import (
+    litellm_file_problems,
+    looks_like_litellm,
+    os_environ_problems,
+    suggest,
+    unknown_key_message,
+)
 from llmrouter.config.schema import RouteCacheConfig, RouterConfig
 from llmrouter.config.secrets import ResolvedProvider, interpolate
 from llmrouter.config.yaml_source import Location, Path, YamlDocument, parse_yaml
@@ -132,10 +138,14 @@ def _validate(doc: YamlDocument) -> LoadedConfig:
     problems = [(path, msg) for path, msg in doc.problems]
     if not isinstance(doc.data, Mapping):
         raise ConfigError([f"{doc.source}: the config must be a mapping with a `models:` section"])
+    if looks_like_litellm(doc.data):
+        raise ConfigError(_describe(doc, litellm_file_problems(doc.data, doc.source)))
+    problems.extend(os_environ_problems(doc.data))
     try:
         config = RouterConfig.model_validate(doc.data)
     except ValidationError as exc:
-        problems.extend(_pydantic_problems(exc))
+        seen = {path for path, _ in problems}
+        problems.extend(p for p in _pydantic_problems(exc) if p[0] not in seen)
         raise ConfigError(_describe(doc, problems)) from None
     problems.extend(_reference_problems(config))
     if problems:
@@ -144,7 +154,13 @@ def _validate(doc: YamlDocument) -> LoadedConfig:
 
 
 def _describe(doc: YamlDocument, problems: list[tuple[Path, str]]) -> list[str]:
-    return [f"{doc.locate(path).describe(path)}: {msg}" for path, msg in problems]
+    """One line per problem, in the order of the file (problems without a line last)."""
+
+    def line(item: tuple[Path, str]) -> float:
+        found = doc.locate(item[0]).line
+        return float("inf") if found is None else found
+
+    return [f"{doc.locate(path).describe(path)}: {msg}" for path, msg in sorted(problems, key=line)]
 
 
 def _pydantic_problems(exc: ValidationError) -> list[tuple[Path, str]]:
@@ -152,19 +168,13 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[Path, str]]:
     for err in exc.errors(include_input=False, include_url=False):
         loc: Path = tuple(part for part in err["loc"] if part != "[key]")
         if err["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}" if loc else "unknown key"
+            msg = unknown_key_message(loc, RouterConfig) if loc else "unknown key"
         elif err["type"] == "missing":
             msg = "required field is missing"
         else:
             msg = str(err["msg"]).removeprefix("Value error, ")
         out.append((loc, msg))
     return out
-
-
-def suggest(name: str, known: Collection[str]) -> str | None:
-    """The closest known name, for 'did you mean' hints."""
-    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return matches[0] if matches else None
 
 
 def _unknown(kind: str, name: str, known: Collection[str]) -> str:
