@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Style", "Terminal", "render_plain"]
 
+_MIN_WRAP_WIDTH = 12  # a column that wraps keeps at least this much room (or its longest cell)
 _PLAIN_BOX = "    \n    \n -- \n    \n    \n    \n    \n    \n"
 
 
@@ -57,12 +58,14 @@ class Terminal:
         return self.console.width
 
     def print(self, renderable: RenderableType, style: str | None = None) -> None:
-        """Print text or a table; when piped, trailing spaces are trimmed from every line."""
+        """Print text or a table; when piped, trailing spaces are trimmed from every line.
+        Text is never cut into lines (a problem stays one greppable line); tables fit."""
+        soft = isinstance(renderable, str)
         if self.is_tty:
-            self.console.print(renderable, style=style)
+            self.console.print(renderable, style=style, soft_wrap=soft)
             return
         with self.console.capture() as captured:
-            self.console.print(renderable)
+            self.console.print(renderable, soft_wrap=soft)
         lines = captured.get().splitlines()
         self.console.file.write("".join(line.rstrip() + "\n" for line in lines))
         self.console.file.flush()
@@ -96,10 +99,17 @@ class Terminal:
             pad_edge=False,
             padding=(0, 1, 0, 0),
         )
+        cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
         for index, header in enumerate(headers):
-            table.add_column(header, no_wrap=index in no_wrap, overflow="fold")
-        for row in rows:
-            table.add_row(*("" if cell is None else str(cell) for cell in row))
+            longest = max([len(header), *(len(row[index]) for row in cells)])
+            table.add_column(
+                header,
+                no_wrap=index in no_wrap,
+                overflow="fold",
+                min_width=None if index in no_wrap else min(longest, _MIN_WRAP_WIDTH),
+            )
+        for row in cells:
+            table.add_row(*row)
         self.print(table)
 
 
