@@ -17,6 +17,8 @@ __all__ = ["main"]
 COMMANDS = (
     "llmrouter.commands.check",
     "llmrouter.commands.demo",
+    "llmrouter.commands.migrate",
+    "llmrouter.commands.init",
 )
 
 
