@@ -94,14 +94,14 @@ def _models(models: list[dict[str, Any]], term: Terminal) -> None:
         if reasoning:
             row.append(_distinct(m["reasoning_per_mtok"], m["output_per_mtok"]))
         window = m["context_window"]
-        tiers = f", {len(m['tiers'])} tiers" if len(m["tiers"]) > 1 else ""
+        tiers = " (tiers)" if len(m["tiers"]) > 1 else ""
         row += [f"{window:,}" if window else "?", m["price_source"] + tiers]
         if converted:
             usd = m["currency"] == "USD"
-            row.append("USD" if usd else f"{m['currency']} at {m['usd_per_unit']:g} USD")
+            row.append("USD" if usd else f"{m['currency']}={m['usd_per_unit']:g} USD")
         rows.append(row)
     term.print("")
-    numbers = tuple(range(4, len(headers) - 1 - converted))
+    numbers = tuple(range(4, len(headers)))
     term.table(headers, rows, title="Models (USD per million tokens)", no_wrap=(0, 3, *numbers))
 
 
