@@ -27,8 +27,8 @@ demo: $(DEMO_STAMP)
 	$(BIN)/llmrouter demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples benchmarks
-	$(BIN)/ruff format --check src tests examples
+	$(BIN)/ruff check src tests examples benchmarks scripts
+	$(BIN)/ruff format --check src tests examples scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
