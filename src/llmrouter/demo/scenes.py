@@ -67,8 +67,9 @@ class Scenes:
     def all_as_expected(self) -> bool:
         return all(r.as_expected for r in self.rows)
 
-    async def scene(self, title: str, body: Body, expect: str) -> None:
-        """Run one request; `expect` is the model that should answer or the error class."""
+    async def scene(self, title: str, body: Body, expect: str, label: str = "") -> None:
+        """Run one request; `expect` is the model that should answer or the error class;
+        `label` names the scene in the summary (default: the title)."""
         before = (self.glm.request_count, self.claude.request_count)
         self.term.print("")
         self.term.print(f">> {title}", style=Style.TITLE)
@@ -94,7 +95,7 @@ class Scenes:
         claude_calls = self.claude.request_count - before[1]
         self.rows.append(
             _Row(
-                scenario=title,
+                scenario=label or title,
                 outcome=_clip(outcome),
                 answered_by=route.model if route else "-",
                 attempts=attempts,
@@ -106,40 +107,52 @@ class Scenes:
 
     async def play(self) -> None:
         """Every scene, in order."""
-        ask, stream = self._ask, self._stream
-        await self.scene("GLM answers", ask("Summarise our Q3 contract."), "glm")
-        self.glm.fail_next(Fault.overloaded(), times=2)
+        ask, stream, glm = self._ask, self._stream, self.glm
+        await self.scene("GLM answers", ask("Summarise our Q3 contract."), "glm", "glm answers")
+        glm.fail_next(Fault.overloaded(), times=2)
         await self.scene(
-            "GLM overloaded twice -> Claude takes over", ask("Draft a reply."), "claude"
+            "GLM overloaded twice -> Claude takes over",
+            ask("Draft a reply."),
+            "claude",
+            "overloaded x2 -> claude",
         )
-        self.glm.fail_next(Fault.rate_limit(retry_after=0.3))
+        glm.fail_next(Fault.rate_limit(retry_after=0.3))
         await self.scene(
-            "GLM 429 Retry-After 0.3s -> same model again", ask("Translate 'hello'."), "glm"
+            "GLM 429 Retry-After 0.3s -> same model again",
+            ask("Translate 'hello'."),
+            "glm",
+            "429 -> glm again",
         )
-        self.glm.fail_next(Fault.bad_request("Invalid parameter: temperature"))
+        glm.fail_next(Fault.bad_request("Invalid parameter: temperature"))
         await self.scene(
             "400 bad request -> no retry, no fallback",
             ask("Hi", temperature=0),
             "BadRequestError",
+            "400 -> raised",
         )
-        self.glm.fail_next(Fault.content_filter())
+        glm.fail_next(Fault.content_filter())
         await self.scene(
             "Zhipu content filter (1301) -> fails fast",
             ask("Something sensitive"),
             "ContentFilteredError",
+            "filter 1301 -> raised",
         )
-        await self.scene("Stream from GLM", stream("Tell me about routing."), "glm")
-        self.glm.fail_next(Fault.drop_stream(after_chunks=0), times=2)
+        await self.scene(
+            "Stream from GLM", stream("Tell me about routing."), "glm", "stream from glm"
+        )
+        glm.fail_next(Fault.drop_stream(after_chunks=0), times=2)
         await self.scene(
             "GLM stream drops before the first chunk -> Claude streams",
             stream("Stream please."),
             "claude",
+            "stream drops early -> claude",
         )
-        self.glm.fail_next(Fault.drop_stream(after_chunks=3))
+        glm.fail_next(Fault.drop_stream(after_chunks=3))
         await self.scene(
             "GLM stream drops after 3 chunks -> StreamInterruptedError",
             stream("A long story please."),
             "StreamInterruptedError",
+            "stream cut after 3 chunks",
         )
 
     def _ask(self, text: str, **params: Any) -> Body:
@@ -174,7 +187,7 @@ class Scenes:
 
     def summary(self) -> None:
         """The table of every scene."""
-        headers = ("", "scene", "answered by / raised", "attempts", "cost $", "calls glm/claude")
+        headers = ("", "scene", "answered by / raised", "attempts", "cost $", "calls")
         rows = [
             (
                 "ok" if r.as_expected else "UNEXPECTED",
@@ -187,4 +200,5 @@ class Scenes:
             for r in self.rows
         ]
         self.term.print("")
-        self.term.table(headers, rows, title="Summary", no_wrap=(0, 4))
+        self.term.table(headers, rows, title="Summary", no_wrap=(0, 2, 4, 5))
+        self.term.print("calls: upstream requests each scene sent to glm/claude")
