@@ -13,6 +13,7 @@ import pytest
 
 from llmrouter.check import EXIT_BROKEN, EXIT_MISSING_ENV, EXIT_OK, run_check
 from llmrouter.demo import example_config_path
+from llmrouter.price_map import litellm_price_map
 from llmrouter.terminal import Terminal
 from support import CANARY_KEY
 
@@ -114,6 +115,7 @@ def test_models_that_need_litellm_are_named_when_it_is_missing(
     path.write_text(
         "providers:\n  aws: {}\nmodels:\n  t:\n    provider: aws\n    model: bedrock/x\n"
     )
+    litellm_price_map()  # cached now: hiding litellm below must not empty it for later tests
     monkeypatch.setitem(sys.modules, "litellm", None)  # find_spec then reports it absent
     report = run_check(str(path), env={})
     assert report.data["models"][0]["adapter"] == "litellm"

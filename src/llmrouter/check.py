@@ -48,8 +48,8 @@ class CheckReport:
 
     @property
     def text(self) -> str:
-        """The report as plain text, 100 columns wide."""
-        return render_plain(self.render)
+        """The report as plain text, 160 columns wide (the CLI fits the terminal instead)."""
+        return render_plain(self.render, width=160)
 
 
 def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:

@@ -94,6 +94,7 @@ _CACHE_KEYS = {
     "port": "give Redis as one `url: redis://host:port/db`",
     "password": "give Redis as one `url: redis://:${REDIS_PASSWORD}@host:port/db`",
     "ttl": "use `ttl_s`",
+    "timeout": "use `timeout_ms` (one Redis operation)",
 }
 """litellm's `cache_params` keys, inside `cache:` and `state:`."""
 

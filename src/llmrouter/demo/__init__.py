@@ -55,14 +55,23 @@ async def local_example() -> AsyncIterator[LocalExample]:
         yield LocalExample(server=server, glm=glm, claude=claude, env=env)
 
 
-def _shape_problems(config: object) -> list[str]:
-    """What the scenes need of a `--config`: models `glm` and `claude`, a route `chat`."""
-    from llmrouter.config.schema import RouterConfig
+def _config_problems(path: Path, env: dict[str, str]) -> list[str]:
+    """Why `path` cannot run the scenes: it does not load (file, schema, `${VAR}` references),
+    or lacks what they need (models `glm` and `claude`, a route `chat`)."""
+    from llmrouter.config.loader import load_file
+    from llmrouter.errors import ConfigError
 
-    assert isinstance(config, RouterConfig)
+    try:
+        loaded = load_file(path)
+        loaded.resolve_providers(env)
+    except ConfigError as exc:
+        return [str(exc)]
+    config = loaded.config
     problems = [f"no model named {m!r}" for m in ("glm", "claude") if m not in config.models]
     if "chat" not in config.routes:
         problems.append("no route named 'chat'")
+    if problems:
+        problems = [f"{path} does not have the example's shape: " + ", ".join(problems)]
     return problems
 
 
@@ -72,28 +81,15 @@ async def run_demo(
     """Run every scene; 0 when each behaved as the fault policy says, 1 when one did not, 2
     when the config cannot be used (the problem goes to `err`, no traceback)."""
     from llmrouter.demo.scenes import Scenes
-    from llmrouter.errors import ConfigError
     from llmrouter.router import Router
     from llmrouter.terminal import Style, Terminal
 
     term, errors = Terminal(out or sys.stdout), Terminal(err or sys.stderr)
     path = Path(config) if config else example_config_path()
     async with local_example() as local:
-        try:
-            Router.from_yaml(path, env=local.env)  # validates: file, schema, env references
-            from llmrouter.config.loader import load_file
-
-            problems = _shape_problems(load_file(path).config)
-        except ConfigError as exc:
-            errors.print(f"llmrouter demo: {exc}", style=Style.BAD)
-            return EXIT_BROKEN
+        problems = _config_problems(path, local.env)
         if problems:
-            errors.print(
-                f"llmrouter demo: {path} does not have the example's shape: "
-                + "; ".join(problems)
-                + " (see `llmrouter demo --help`)",
-                style=Style.BAD,
-            )
+            errors.print(f"llmrouter demo: {'; '.join(problems)}", style=Style.BAD)
             return EXIT_BROKEN
         term.print(f"llmrouter demo: {path} against local providers at {local.server.url}")
         scenes = Scenes(
