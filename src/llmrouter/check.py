@@ -81,6 +81,7 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
         "models": models,
         "providers": providers,
         "budgets": _budgets(config),
+        "tables": [],  # further sections as {title, headers, rows} (e.g. the data policy)
         "missing_env": missing,
         "empty_env": empty,
         "warnings": warnings,

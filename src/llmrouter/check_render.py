@@ -21,6 +21,9 @@ def render_report(data: dict[str, Any], term: Terminal) -> None:
     _tiers(data["models"], term)
     _providers(data["providers"], term)
     _budgets(data["budgets"], term)
+    for extra in data.get("tables", []):  # sections contributed as {title, headers, rows}
+        term.print("")
+        term.table(extra["headers"], extra["rows"], title=extra["title"])
     _env(data, term)
     if data["warnings"]:
         term.print("")
