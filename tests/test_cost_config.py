@@ -212,13 +212,13 @@ def test_check_shows_converted_prices_tiers_and_budgets(tmp_path: Path) -> None:
     assert report.exit_code == EXIT_OK, report.text
     lines = report.text.splitlines()
     glm = next(line for line in lines if line.strip().startswith("glm "))
-    assert "0.56" in glm and "2.24" in glm and "CNY at 0.14 USD" in glm  # 4 and 16 CNY
-    header = next(line for line in lines if "in $/Mtok" in line)
-    assert "cached in $/Mtok" in header and "reasoning $/Mtok" in header
+    assert "0.56" in glm and "2.24" in glm and "CNY=0.14 USD" in glm  # 4 and 16 CNY
+    header = next(line for line in lines if line.startswith("model ") and " in " in line)
+    assert "cached in" in header and "reasoning" in header
     gemini = next(
         line for line in lines if line.strip().startswith("gemini ") and "google" not in line
     )
-    assert "2 tiers" in gemini
+    assert "(tiers)" in gemini
     assert any("> 200,000" in line and "2.5" in line for line in lines)
     assert "Budgets (counted in this process)" in report.text
     assert any("share budgets between instances" in w for w in report.warnings)

@@ -103,14 +103,16 @@ class CompletionAssembler:
             )
             for index, parts in sorted(self._choices.items())
         ]
-        return ChatCompletion(
+        answer = ChatCompletion(
             id=self._id,
             created=self._created,
             model=self._model,
             choices=choices,
             usage=self.usage or Usage(),
-            route=route,
         )
+        if route is not None:
+            answer.route = route
+        return answer
 
 
 def completion_to_chunks(

@@ -1,7 +1,8 @@
-"""Prices and context windows: litellm's bundled price map, overridden per model in YAML.
+"""Prices and context windows: the bundled price map, overridden per model in YAML.
 
-The map is read from the JSON file shipped inside the litellm package, without importing
-litellm (slow) and without any network access.
+Bundled entries come from llmrouter's own price file, then from the map inside the litellm
+package when it is installed (`llmrouter.price_map`), read as JSON without importing litellm
+and without any network access.
 
 Every price is held in USD per million tokens. A model's price is one or more tiers chosen by
 the prompt's token count (vendors such as Google and Alibaba charge more for long prompts);
@@ -20,21 +21,17 @@ model's `currency`, converted with the top-level `currencies` rate; bundled pric
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 from llmrouter.config.schema import ModelConfig, PriceTierConfig
+from llmrouter.price_map import bundled_entry, bundled_price_map
 from llmrouter.types import Usage
 
 __all__ = ["Price", "PriceTier", "bundled_entry", "bundled_price_map", "price_for"]
 
-_PRICE_FILE = "model_prices_and_context_window_backup.json"
 _ABOVE = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 _MTOK = 1_000_000
 
@@ -132,30 +129,6 @@ class Price:
 
 def _or(value: float | None, default: float) -> float:
     return default if value is None else value
-
-
-@lru_cache(maxsize=1)
-def bundled_price_map() -> dict[str, dict[str, Any]]:
-    """litellm's local price map, or {} when litellm is not installed."""
-    spec = importlib.util.find_spec("litellm")
-    if spec is None or spec.origin is None:
-        return {}
-    path = Path(spec.origin).parent / _PRICE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(v, dict)}
-
-
-def bundled_entry(model: str) -> dict[str, Any] | None:
-    """The price map's entry for a litellm model string: the full string, else the part after
-    the first `/`."""
-    table = bundled_price_map()
-    if model in table:
-        return table[model]
-    _, _, bare = model.partition("/")
-    return table.get(bare) if bare else None
 
 
 def _per_mtok(entry: Mapping[str, Any], key: str) -> float | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -177,7 +177,13 @@ class ChatCompletion(_Model):
     choices: list[Choice]
     usage: Usage = Field(default_factory=Usage)
     system_fingerprint: str | None = None
-    route: RouteInfo | None = None
+    if TYPE_CHECKING:
+        # Every response the router returns carries its route, so type checkers see it as
+        # present (`resp.route.model` passes `mypy --strict`); a ChatCompletion parsed from a
+        # provider's JSON, before routing, has None.
+        route: RouteInfo = None  # type: ignore[assignment]
+    else:
+        route: RouteInfo | None = None
 
     @property
     def text(self) -> str:

@@ -14,6 +14,12 @@ from pydantic import SecretStr, ValidationError
 
 from llmrouter.config.cost_checks import cost_problems
 from llmrouter.config.endpoints import api_base_problem, api_base_warning
+from llmrouter.config.hints import (
+    litellm_file_problems,
+    looks_like_litellm,
+    os_environ_problems,
+    unknown_key_message,
+)
 from llmrouter.config.policy_checks import policy_problems
 from llmrouter.config.schema import RouteCacheConfig, RouterConfig
 from llmrouter.config.secrets import ResolvedProvider, interpolate
@@ -173,10 +179,14 @@ def _validate(doc: YamlDocument) -> LoadedConfig:
     problems = [(path, msg) for path, msg in doc.problems]
     if not isinstance(doc.data, Mapping):
         raise ConfigError([f"{doc.source}: the config must be a mapping with a `models:` section"])
+    if looks_like_litellm(doc.data):
+        raise ConfigError(_describe(doc, litellm_file_problems(doc.data, doc.source)))
+    problems.extend(os_environ_problems(doc.data))
     try:
         config = RouterConfig.model_validate(doc.data)
     except ValidationError as exc:
-        problems.extend(_pydantic_problems(exc))
+        seen = {path for path, _ in problems}
+        problems.extend(p for p in _pydantic_problems(exc) if p[0] not in seen)
         raise ConfigError(_describe(doc, problems)) from None
     problems.extend(_reference_problems(config))
     if problems:
@@ -185,7 +195,13 @@ def _validate(doc: YamlDocument) -> LoadedConfig:
 
 
 def _describe(doc: YamlDocument, problems: list[tuple[Path, str]]) -> list[str]:
-    return [f"{doc.locate(path).describe(path)}: {msg}" for path, msg in problems]
+    """One line per problem, in the order of the file (problems without a line last)."""
+
+    def line(item: tuple[Path, str]) -> float:
+        found = doc.locate(item[0]).line
+        return float("inf") if found is None else found
+
+    return [f"{doc.locate(path).describe(path)}: {msg}" for path, msg in sorted(problems, key=line)]
 
 
 def _pydantic_problems(exc: ValidationError) -> list[tuple[Path, str]]:
@@ -193,7 +209,7 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[Path, str]]:
     for err in exc.errors(include_input=False, include_url=False):
         loc: Path = tuple(part for part in err["loc"] if part != "[key]")
         if err["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}" if loc else "unknown key"
+            msg = unknown_key_message(loc, RouterConfig) if loc else "unknown key"
         elif err["type"] == "missing":
             msg = "required field is missing"
         else:

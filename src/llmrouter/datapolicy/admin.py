@@ -11,13 +11,13 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from llmrouter._table import render_table
 from llmrouter.config.loader import LoadedConfig, load_file, suggest
 from llmrouter.config.secrets import interpolate
 from llmrouter.datapolicy.blocks import Block, BlockSet
 from llmrouter.datapolicy.facts import facts_from_config
 from llmrouter.errors import ConfigError, RequestValidationError
 from llmrouter.state.redis import display_url
+from llmrouter.terminal import render_plain
 
 __all__ = ["Selector", "block_command", "blocks_command", "unblock_command"]
 
@@ -156,4 +156,5 @@ async def blocks_command(path: str, env: Mapping[str, str] | None = None) -> tup
         for b in found
     ]
     headers = ("kind", "value", "reason", "since (UTC)", f"models of {loaded.source}")
-    return f"Blocks in {where}\n" + render_table(headers, rows), EXIT_OK
+    table = render_plain(lambda term: term.table(headers, rows, title=f"Blocks in {where}"))
+    return table, EXIT_OK

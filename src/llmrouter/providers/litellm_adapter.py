@@ -35,9 +35,10 @@ def import_litellm() -> Any:
     os.environ.update(_OFFLINE_ENV)
     try:
         import litellm
-    except ImportError:  # pragma: no cover - litellm is a hard dependency today
+    except ImportError:
         raise ImportError(
-            "this config needs litellm: pip install 'llmrouter' (litellm is a dependency)"
+            "this config has models that only litellm can serve, and litellm is not "
+            "installed: pip install 'llmrouter[litellm]'"
         ) from None
     litellm.suppress_debug_info = True
     redirects.install()
