@@ -79,6 +79,8 @@ class Assembly:
     async def aclose(self) -> None:
         """Close the adapters' connections and every shared store, each once."""
         await self.parts.provider.aclose()
+        if self.parts.budgets is not None:
+            await self.parts.budgets.aclose()  # queued charges: one last write
         if self.parts.cache is not None:
             await self.parts.cache.aclose()
         await self.stores.aclose()
@@ -205,6 +207,7 @@ def _budgets(
     entries = [Budget.from_config(b) for b in config.budgets]
     if not entries:
         return None
+    # The background writer's retries wait for real: a fake test clock must not spin them.
     return BudgetBook(entries, state_store, namespace=config.state.namespace, wall_clock=wall_clock)
 
 

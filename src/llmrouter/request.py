@@ -151,8 +151,15 @@ def _validate_cache_controls(cache: object) -> dict[str, Any]:
             if not isinstance(value, bool):
                 raise RequestValidationError(f"cache.{name}", "must be true or false")
         elif name == "ttl":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise RequestValidationError("cache.ttl", "must be a positive number of seconds")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+                or value <= 0
+            ):
+                raise RequestValidationError(
+                    "cache.ttl", "must be a positive, finite number of seconds"
+                )
         else:
             raise RequestValidationError(
                 f"cache.{name}", "unknown cache control; use no-cache, no-store or ttl"

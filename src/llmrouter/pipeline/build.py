@@ -68,7 +68,7 @@ def build_pipeline(parts: Parts) -> Handler:
     if parts.cache is not None:
         request_stages.append(parts.cache)
     request_stages += [
-        Eligibility(parts.capabilities, parts.budgets),
+        Eligibility(parts.capabilities, parts.budgets, parts.default_output_tokens),
         Planning(parts.stats, parts.health, parts.default_output_tokens),
     ]
     return compose(request_stages, execution)

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from llmrouter import attempt_records as records
-from llmrouter.budgets import BudgetBook
+from llmrouter.budgets import BudgetBook, Hold
 from llmrouter.errors import NoEligibleModelError
 from llmrouter.pipeline.chain import Handler
 from llmrouter.pipeline.exchange import Exchange
-from llmrouter.pipeline.reply import Reply
+from llmrouter.pipeline.reply import Ending, Reply
 from llmrouter.providers.base import Deployment
 from llmrouter.routing.eligibility import Capabilities, ineligibility
 from llmrouter.routing.estimate import RequestEstimate, estimate_request
@@ -29,21 +29,41 @@ class Eligibility:
     """Fills `exchange.estimate` and `exchange.candidates` (in the route's order)."""
 
     def __init__(
-        self, capabilities: Mapping[str, Capabilities], budgets: BudgetBook | None
+        self,
+        capabilities: Mapping[str, Capabilities],
+        budgets: BudgetBook | None,
+        default_output_tokens: int,
     ) -> None:
         self._caps = dict(capabilities)
         self._budgets = budgets
+        self._default_output = default_output_tokens
         self._profiles: dict[str, tuple[_Profile, ...]] = {}
 
     async def __call__(self, ex: Exchange, call_next: Handler) -> Reply:
         estimate = ex.estimate = estimate_request(ex.request)
+        budgets = self._budgets
+        if budgets is None:
+            ex.candidates = self._eligible(ex, estimate, _NOTHING)
+            return await call_next(ex)
         route = ex.route
-        blocked = _NOTHING
-        if self._budgets is not None:
-            names = (d.name for d in route.candidates)
-            blocked = await self._budgets.check(route.name, ex.request.tenant, names)
-        ex.candidates = self._eligible(ex, estimate, blocked)
-        return await call_next(ex)
+        names = (d.name for d in route.candidates)
+        expected = self._expected_cost(route, estimate)
+        blocked, hold = await budgets.check(route.name, ex.request.tenant, names, expected)
+        try:
+            ex.candidates = self._eligible(ex, estimate, blocked)
+            reply = await call_next(ex)
+        except BaseException:
+            budgets.release(hold)
+            raise
+        await reply.on_end(_Release(budgets, hold))
+        return reply
+
+    def _expected_cost(self, route: Route, estimate: RequestEstimate) -> float:
+        """What the request is held to cost while in flight: its priciest candidate's
+        estimate for the prompt and `max_tokens` (else `default_output_tokens`)."""
+        output = estimate.max_output_tokens or self._default_output
+        costs = [d.price.estimate_usd(estimate.prompt_tokens, output) for d in route.candidates]
+        return max((c for c in costs if c is not None), default=0.0)
 
     def _eligible(
         self, ex: Exchange, estimate: RequestEstimate, blocked: Mapping[str, str]
@@ -70,3 +90,13 @@ class Eligibility:
                 for d in route.candidates
             )
         return found
+
+
+class _Release:
+    __slots__ = ("_budgets", "_hold")
+
+    def __init__(self, budgets: BudgetBook, hold: Hold) -> None:
+        self._budgets, self._hold = budgets, hold
+
+    async def __call__(self, ending: Ending) -> None:
+        self._budgets.release(self._hold)

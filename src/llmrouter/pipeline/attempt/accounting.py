@@ -58,9 +58,7 @@ class AttemptAccounting:
     async def _charge(self, leg: Leg, cost_usd: float) -> None:
         if self._budgets is not None:
             ex = leg.exchange
-            await self._budgets.charge(
-                ex.route.name, leg.deployment.name, ex.request.tenant, cost_usd
-            )
+            self._budgets.charge(ex.route.name, leg.deployment.name, ex.request.tenant, cost_usd)
 
 
 class _Settle:
