@@ -8,6 +8,7 @@ dropped), says so once in the log, and tries Redis again when the time is up.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import time
@@ -145,7 +146,7 @@ class RedisStore:
                 await asyncio.sleep(0)  # let the calls of this loop iteration join
                 batch, self._batch = self._batch, []
                 flat = [item for items, _ in batch for item in items]
-                values = await self._run(lambda r: _increments(r, flat))
+                values = await self._run(functools.partial(_increments, items=flat))
                 start = 0
                 for items, future in batch:
                     end = start + len(items)
@@ -182,7 +183,7 @@ class RedisStore:
                 return
 
 
-async def _increments(r: Any, items: Sequence[tuple[str, float, float | None]]) -> list[float]:
+async def _increments(r: Any, *, items: Sequence[tuple[str, float, float | None]]) -> list[float]:
     """INCRBYFLOAT each counter (PEXPIRE NX on a new one) in one MULTI/EXEC."""
     positions = []
     async with r.pipeline(transaction=True) as pipe:
