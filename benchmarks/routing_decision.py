@@ -19,12 +19,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from llmrouter.routing.dispatch import Dispatcher, RoutingSettings
+
 from llmrouter.config.loader import load_dict
 from llmrouter.config.secrets import ResolvedProvider
 from llmrouter.pricing import price_for
 from llmrouter.providers.base import Deployment
 from llmrouter.request import CompletionRequest
-from llmrouter.routing.dispatch import Dispatcher, RoutingSettings
 from llmrouter.routing.estimate import estimate_request
 from llmrouter.routing.health import HealthRegistry
 from llmrouter.routing.table import RouteTable

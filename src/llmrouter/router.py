@@ -24,7 +24,7 @@ from llmrouter.routing.health import ModelHealth
 from llmrouter.routing.settings import RoutingSettings
 from llmrouter.streaming import RouterStream
 from llmrouter.telemetry.events import RouterCallbacks
-from llmrouter.types import ChatCompletion
+from llmrouter.types import ChatCompletion, build_validators
 
 __all__ = ["Router"]
 
@@ -198,9 +198,7 @@ class Router:
         deadline starts: a first request must not spend its deadline on an import."""
         if self._warm:
             return
-        warm_up = getattr(self._assembly.parts.provider, "warm_up", None)
-        if warm_up is not None:
-            await asyncio.to_thread(warm_up)
+        await asyncio.to_thread(_warm_up, self._assembly.parts.provider)
         self._warm = True
 
     async def __aexit__(
@@ -224,6 +222,14 @@ class Router:
     def __repr__(self) -> str:
         models = list(self._assembly.deployments)
         return f"Router(routes={self._routes.route_names!r}, models={models!r})"
+
+
+def _warm_up(provider: Provider) -> None:
+    """What the first request would otherwise do on the event loop (run in a worker thread)."""
+    build_validators()
+    warm_up = getattr(provider, "warm_up", None)
+    if warm_up is not None:
+        warm_up()
 
 
 def _wants_usage(request: CompletionRequest) -> bool:

@@ -23,6 +23,7 @@ __all__ = [
     "ToolCall",
     "ToolCallDelta",
     "Usage",
+    "build_validators",
 ]
 
 
@@ -230,3 +231,28 @@ class ChatCompletionChunk(_Model):
     model: str
     choices: list[ChunkChoice] = Field(default_factory=list)
     usage: Usage | None = None
+
+
+def build_validators() -> None:
+    """Build the validators that are deferred at import (so `import llmrouter` stays fast).
+    A Router does this in a worker thread while it warms up, so the first answer is not
+    slowed, nor the event loop stalled, by building them."""
+    for model in (
+        FunctionCall,
+        ToolCall,
+        ThinkingBlock,
+        Message,
+        Choice,
+        PromptTokensDetails,
+        CompletionTokensDetails,
+        Usage,
+        Attempt,
+        RouteInfo,
+        ChatCompletion,
+        FunctionCallDelta,
+        ToolCallDelta,
+        Delta,
+        ChunkChoice,
+        ChatCompletionChunk,
+    ):
+        model.model_rebuild(force=True)
