@@ -17,6 +17,10 @@ from llmrouter.budgets import Budget, BudgetBook
 from llmrouter.config.loader import LoadedConfig
 from llmrouter.config.schema import RouterConfig
 from llmrouter.config.secrets import Redactor, ResolvedProvider
+from llmrouter.datapolicy.audit_sinks import AuditLog
+from llmrouter.datapolicy.blocks import BlockSet
+from llmrouter.datapolicy.gate import PolicyGate
+from llmrouter.datapolicy.rules import DataPolicy
 from llmrouter.errors import ConfigError
 from llmrouter.pipeline.build import Parts, build_pipeline
 from llmrouter.pipeline.caching import CacheStage
@@ -78,6 +82,8 @@ class Assembly:
 
     async def aclose(self) -> None:
         """Close the adapters' connections and every shared store, each once."""
+        await self.parts.gate.aclose()
+        await self.parts.audit.aclose()
         await self.parts.provider.aclose()
         if self.parts.budgets is not None:
             await self.parts.budgets.aclose()  # queued charges: one last write
@@ -117,6 +123,8 @@ def assemble(
         clock=seams.clock,
         sleep=seams.sleep,
         retry=options.retry,
+        gate=_gate(config, state_store),
+        audit=AuditLog.from_config(loaded, options.callbacks),
     )
     routes = _routes(loaded, deployments, routing.rng or seams.rng, seams.clock)
     assembly = Assembly(build_pipeline(parts), routes, deployments, stores, parts)
@@ -153,12 +161,25 @@ def _deployments(
 
 
 def _state_store(loaded: LoadedConfig, env: Mapping[str, str], stores: Stores) -> Store | None:
-    """The `state:` Redis (budgets, breakers, blocks), or None for this process only."""
+    """The `state:` Redis (budgets, breakers, blocks), or None for this process only. After a
+    failure it is bypassed for at most `sync_s`, so blocks are read again within that time."""
     state = loaded.config.state
     url = loaded.state_url(env)
     if state.backend != "redis" or not url:
         return None
-    return stores.redis(url, timeout_s=state.timeout_ms / 1000, trip_s=state.trip_s)
+    trip_s = min(state.trip_s, state.sync_s)
+    return stores.redis(url, timeout_s=state.timeout_ms / 1000, trip_s=trip_s)
+
+
+def _gate(config: RouterConfig, state_store: Store | None) -> PolicyGate:
+    """The data policy and blocks (shared through the `state:` store when there is one)."""
+    blocks = BlockSet(
+        state_store,
+        namespace=config.state.namespace,
+        sync_s=config.state.sync_s,
+        owns_store=False,
+    )
+    return PolicyGate(DataPolicy.from_config(config), blocks)
 
 
 def _guard(config: RouterConfig, state_store: Store | None, seams: Seams) -> Guard:

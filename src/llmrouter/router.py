@@ -16,6 +16,7 @@ from typing_extensions import Self
 from llmrouter.composition import Assembly, Options, Seams, assemble
 from llmrouter.config.loader import LoadedConfig, load_dict, load_file
 from llmrouter.config.schema import RouterConfig
+from llmrouter.datapolicy.blocks import Block
 from llmrouter.pipeline.exchange import Exchange
 from llmrouter.pipeline.execution import RetrySettings
 from llmrouter.providers.base import Deployment, Provider
@@ -73,6 +74,7 @@ class Router:
         self._handle = self._assembly.handler
         self._routes = self._assembly.routes
         self._warm = False
+        self._warming: asyncio.Future[None] | None = None
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str], **kwargs: Any) -> Self:
@@ -185,6 +187,41 @@ class Router:
         assert reply.completion is not None  # a non-streamed request gets a completion
         return reply.completion
 
+    async def block(
+        self,
+        *,
+        reason: str,
+        vendor: str | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        region: str | None = None,
+    ) -> Block:
+        """Stop sending requests to a vendor, provider, model or region (exactly one), with a
+        reason. With a Redis `state:`, every router sharing it follows within `state.sync_s`,
+        and the block survives restarts. Blocked models skip with `error="blocked"`."""
+        await self._warm_up()
+        gate = self._assembly.parts.gate
+        return await gate.block(
+            reason=reason, vendor=vendor, provider=provider, model=model, region=region
+        )
+
+    async def unblock(
+        self,
+        *,
+        vendor: str | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        region: str | None = None,
+    ) -> Block | None:
+        """Lift a block made with the same selector; the block lifted, or None."""
+        await self._warm_up()
+        gate = self._assembly.parts.gate
+        return await gate.unblock(vendor=vendor, provider=provider, model=model, region=region)
+
+    def blocks(self) -> list[Block]:
+        """Every block in force, each with its reason."""
+        return self._assembly.parts.gate.blocks.blocks()
+
     async def aclose(self) -> None:
         """Release the adapters' connections and the shared stores'."""
         await self._assembly.aclose()
@@ -198,8 +235,21 @@ class Router:
         deadline starts: a first request must not spend its deadline on an import."""
         if self._warm:
             return
-        await asyncio.to_thread(_warm_up, self._assembly.parts.provider)
+        if self._warming is None:  # one warm-up, however many first requests wait on it
+            self._warming = asyncio.ensure_future(self._warm_once())
+        await asyncio.shield(self._warming)
         self._warm = True
+
+    async def _warm_once(self) -> None:
+        try:
+            await asyncio.gather(
+                asyncio.to_thread(_warm_up, self._assembly.parts.provider),
+                self._assembly.stores.connect(),
+            )
+            await self._assembly.parts.gate.start()  # shared blocks hold from the first request
+        except BaseException:
+            self._warming = None  # the next caller tries again
+            raise
 
     async def __aexit__(
         self,

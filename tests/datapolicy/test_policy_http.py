@@ -1,10 +1,8 @@
-"""Over loopback HTTP against local providers: the backstop under the policy stage refuses
-every leg the policy forbids before a byte is sent (first choice and hedge alike), and the
-audit record of real requests never holds the prompt, the completion or a key.
-
-The policy stage itself (skips recorded in `route.attempts`, the next allowed model serving)
-is wired into the request path by `Router`; these tests drive the gate and the provider
-wrapper that the stage is built on.
+"""Over loopback HTTP against local providers: a Router refuses every leg its data policy
+forbids before a byte is sent (first choice, fallback and hedge alike), records each skip in
+`route.attempts`, and the backstop under the policy stage refuses a call made outside any
+policy scope. The audit record of real requests never holds the prompt, the completion or a
+key (the audit stage's own tests are in tests/e2e/test_data_policy_http.py).
 """
 
 from __future__ import annotations
@@ -19,7 +17,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from llmrouter import BadRequestError, NoEligibleModelError, RequestValidationError, Router
+from llmrouter import (
+    BadRequestError,
+    LLMRouterError,
+    NoEligibleModelError,
+    RequestValidationError,
+    Router,
+)
 from llmrouter.config import load_dict
 from llmrouter.config.secrets import Redactor
 from llmrouter.datapolicy import (
@@ -30,6 +34,7 @@ from llmrouter.datapolicy import (
     add_audit_event,
     policy_scope,
 )
+from llmrouter.providers.base import ProviderCall
 from llmrouter.providers.dispatch import AdapterDispatch
 from llmrouter.testing import Fault, LocalProvider, LocalProviderServer
 from support import CANARY_KEY
@@ -107,86 +112,113 @@ async def fleet() -> AsyncIterator[Fleet]:
         yield Fleet(server)
 
 
-def guarded(config: dict[str, Any]) -> tuple[Router, PolicyGate]:
-    loaded = load_dict(config)
-    gate = PolicyGate.from_config(loaded)
-    provider = EnforcingProvider(AdapterDispatch(Redactor(ENV.values())), gate)
-    return Router(loaded, env=ENV, provider=provider), gate
+def meta(data_class: str) -> dict[str, str]:
+    return {"data_class": data_class}
 
 
 def user(text: str = PROMPT) -> list[dict[str, str]]:
     return [{"role": "user", "content": text}]
 
 
-async def test_a_forbidden_first_choice_is_refused_before_any_byte_is_sent(fleet: Fleet) -> None:
-    router, _gate = guarded(fleet.config())
-    async with router:
-        with policy_scope("pii-eu"), pytest.raises(NoEligibleModelError) as info:
-            await router.acompletion(model="chat", messages=user())
-        assert fleet.counts() == (0, 0, 0)
+async def test_a_forbidden_first_choice_is_skipped_before_any_byte_is_sent(fleet: Fleet) -> None:
+    async with Router(load_dict(fleet.config()), env=ENV) as router:
+        resp = await router.acompletion(model="chat", messages=user(), metadata=meta("pii-eu"))
+        assert fleet.counts() == (0, 1, 0)
+        assert resp.route is not None and resp.route.model == "claude-eu"
+        skipped = resp.route.attempts[0]
+        assert (skipped.model, skipped.outcome, skipped.error) == ("glm", "skipped", "policy")
+        assert skipped.detail is not None and skipped.detail.startswith("region:")
+        with pytest.raises(NoEligibleModelError) as info:
+            await router.acompletion(model="glm", messages=user(), metadata=meta("pii-eu"))
+        assert fleet.counts() == (0, 1, 0)
+        assert "data class 'pii-eu'" in str(info.value)
         [attempt] = info.value.attempts
         assert (attempt.model, attempt.error) == ("glm", "policy")
-        assert attempt.detail is not None and attempt.detail.startswith("region:")
-        with policy_scope("public"):  # the same leg is fine for public data
-            resp = await router.acompletion(model="chat", messages=user("hello"))
+        resp = await router.acompletion(model="chat", messages=user("hello"))  # public default
         assert resp.route is not None and resp.route.model == "glm"
-        assert fleet.counts() == (1, 0, 0)
+        assert fleet.counts() == (1, 1, 0)
 
 
 async def test_a_provider_without_region_is_refused_for_a_region_bound_class(
     fleet: Fleet,
 ) -> None:
-    router, _gate = guarded(fleet.config())
-    async with router:
-        with policy_scope("eu"), pytest.raises(NoEligibleModelError) as info:
-            await router.acompletion(model="claude-us", messages=user())
+    async with Router(load_dict(fleet.config()), env=ENV) as router:
+        with pytest.raises(NoEligibleModelError) as info:
+            await router.acompletion(model="claude-us", messages=user(), metadata=meta("eu"))
         assert "sets no region" in str(info.value)
         assert fleet.claude_us.request_count == 0
 
 
 async def test_a_hedge_never_goes_to_a_forbidden_model(fleet: Fleet) -> None:
-    fleet.claude_eu.set_latency(0.3)  # slow first choice: the hedge fires after 50 ms
-    router, _gate = guarded(fleet.config(hedge_after_ms=50))
-    async with router:
-        with policy_scope("pii-eu"):
-            try:
-                await router.acompletion(model="hr", messages=user())
-            except NoEligibleModelError as exc:  # the refused hedge may end the request
-                assert "claude-us" in str(exc)
+    fleet.claude_eu.set_latency(0.3)  # slow first choice: a hedge would fire after 50 ms
+    async with Router(load_dict(fleet.config(hedge_after_ms=50)), env=ENV) as router:
+        resp = await router.acompletion(model="hr", messages=user())  # the route's pii-eu
+        assert resp.route is not None and resp.route.model == "claude-eu"
         assert fleet.claude_us.request_count == 0
         assert fleet.claude_eu.request_count == 1
-        with policy_scope("public"):  # the control: public data may be hedged there
-            await router.acompletion(model="hr", messages=user("hello"))
+        assert [(a.model, a.error) for a in resp.route.attempts if a.outcome == "skipped"] == [
+            ("claude-us", "policy")
+        ]
+        # the control: public data may be hedged there, and the hedge wins
+        resp = await router.acompletion(model="hr", messages=user("hi"), metadata=meta("public"))
+        assert resp.route is not None and resp.route.model == "claude-us"
         assert fleet.claude_us.request_count == 1
 
 
-async def test_a_call_outside_any_scope_is_refused_while_classes_are_declared(
-    fleet: Fleet,
-) -> None:
-    router, _gate = guarded(fleet.config())
-    async with router:
+async def test_a_fallback_into_a_forbidden_region_is_skipped(fleet: Fleet) -> None:
+    """The first choice fails; its fallback is in a region the class forbids: skipped and
+    recorded, the error is the first choice's, and the forbidden provider saw nothing."""
+    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    fleet.claude_eu.fail_next(Fault.http(529, overloaded), times=5)
+    config = fleet.config()
+    config["routes"]["hr"]["retries"] = 0
+    async with Router(load_dict(config), env=ENV) as router:
+        with pytest.raises(LLMRouterError) as info:
+            await router.acompletion(model="hr", messages=user())
+    assert type(info.value).__name__ == "AllModelsFailedError"  # every allowed one failed
+    assert fleet.claude_us.request_count == 0
+    outcomes = [(a.model, a.outcome, a.error) for a in info.value.attempts]
+    assert ("claude-us", "skipped", "policy") in outcomes
+
+
+async def test_the_backstop_refuses_a_call_made_outside_any_policy_scope(fleet: Fleet) -> None:
+    """A leg that bypassed the policy stage (no scope) is refused by the provider wrapper
+    before a byte is sent, while classes are declared: fail closed."""
+    loaded = load_dict(fleet.config())
+    gate = PolicyGate.from_config(loaded)
+    provider = EnforcingProvider(AdapterDispatch(Redactor(ENV.values())), gate)
+    async with Router(loaded, env=ENV) as router:
+        deployment = router._assembly.deployments["claude-eu"]
+        call = ProviderCall(deployment, user(), {"max_tokens": 16})
         with pytest.raises(NoEligibleModelError, match="outside any policy scope"):
-            await router.acompletion(model="chat", messages=user())
-    assert fleet.counts() == (0, 0, 0)
+            await provider.complete(call)
+        with policy_scope("pii-eu"):
+            answer = await provider.complete(call)  # the same call inside a scope: sent
+        assert answer.choices[0].message.content
+    await provider.aclose()
+    assert fleet.counts() == (0, 1, 0)
 
 
 async def test_an_unknown_class_is_refused_before_any_upstream_call(fleet: Fleet) -> None:
-    router, gate = guarded(fleet.config())
-    async with router:
+    async with Router(load_dict(fleet.config()), env=ENV) as router:
         with pytest.raises(RequestValidationError, match="unknown data class 'pii'"):
-            gate.resolve({"data_class": "pii"}, "chat")
+            await router.acompletion(model="chat", messages=user(), metadata=meta("pii"))
     assert fleet.counts() == (0, 0, 0)
 
 
-async def test_a_blocked_vendor_is_refused_by_the_backstop(fleet: Fleet) -> None:
-    router, gate = guarded(fleet.config())
-    async with router:
-        await gate.block(vendor="zhipu", reason="export review")
-        with policy_scope("public"), pytest.raises(NoEligibleModelError) as info:
+async def test_a_blocked_vendor_is_skipped_by_name(fleet: Fleet) -> None:
+    async with Router(load_dict(fleet.config()), env=ENV) as router:
+        await router.block(vendor="zhipu", reason="export review")
+        with pytest.raises(NoEligibleModelError) as info:
             await router.acompletion(model="glm", messages=user())
         assert info.value.attempts[0].error == "blocked"
         assert info.value.attempts[0].detail == "vendor zhipu blocked: export review"
-        assert fleet.glm.request_count == 0
+        resp = await router.acompletion(model="chat", messages=user())  # the next one serves
+        assert resp.route is not None and resp.route.model == "claude-eu"
+        await router.unblock(vendor="zhipu")
+        resp = await router.acompletion(model="chat", messages=user())
+        assert resp.route is not None and resp.route.model == "glm"
+    assert fleet.counts() == (1, 1, 0)
 
 
 async def test_audit_records_of_real_requests_hold_no_prompt_completion_or_key(

@@ -117,9 +117,12 @@ class BlockSet:
         sync_s: float = 5.0,
         wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        owns_store: bool = True,
     ) -> None:
-        """`store=None` keeps blocks in this process; a shared `Store` shares them."""
+        """`store=None` keeps blocks in this process; a shared `Store` shares them (closed by
+        `aclose` unless `owns_store` is False: a Router's stores are closed by the Router)."""
         self._store = store
+        self._owns_store = owns_store
         self._key = f"{namespace}:blocks"
         self._sync_s = sync_s
         self._now = wall_clock
@@ -302,5 +305,5 @@ class BlockSet:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self._store is not None:
+        if self._store is not None and self._owns_store:
             await self._store.aclose()

@@ -7,13 +7,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from llmrouter.budgets import BudgetBook
+from llmrouter.datapolicy.audit_sinks import AuditLog
+from llmrouter.datapolicy.enforce import EnforcingProvider
+from llmrouter.datapolicy.gate import PolicyGate
 from llmrouter.pipeline.attempt.accounting import AttemptAccounting
 from llmrouter.pipeline.attempt.admission import AdmissionStage
 from llmrouter.pipeline.attempt.call import ProviderCallStage
 from llmrouter.pipeline.attempt.inspection import Inspection
 from llmrouter.pipeline.attempt.telemetry import AttemptTelemetry
+from llmrouter.pipeline.audit import AuditStage
 from llmrouter.pipeline.caching import CacheStage
 from llmrouter.pipeline.chain import AttemptStage, Handler, RequestStage, compose
+from llmrouter.pipeline.datapolicy import DataClassStage, LegPolicy
 from llmrouter.pipeline.eligibility import Eligibility
 from llmrouter.pipeline.execution import Execution, RetrySettings
 from llmrouter.pipeline.planning import Planning
@@ -44,18 +49,23 @@ class Parts:
     clock: Callable[[], float]
     sleep: Callable[[float], Awaitable[None]]
     retry: RetrySettings | None
+    gate: PolicyGate
+    audit: AuditLog
 
 
 def build_pipeline(parts: Parts) -> Handler:
     """The request handler: request stages around the executor, attempt stages around the
     provider call."""
     attempt_stages: list[AttemptStage] = [
+        LegPolicy(parts.gate),  # first: no leg of any kind is sent past the data policy
         AdmissionStage(parts.guard),
         AttemptTelemetry(),
         AttemptAccounting(parts.stats, parts.budgets, parts.clock),
         Inspection(),
     ]
-    attempt = compose(attempt_stages, ProviderCallStage(parts.provider))
+    # The provider-level backstop checks every call again, inside the request's policy scope.
+    provider = EnforcingProvider(parts.provider, parts.gate)
+    attempt = compose(attempt_stages, ProviderCallStage(provider))
     execution = Execution(
         attempt=attempt,
         clock=parts.clock,
@@ -64,11 +74,15 @@ def build_pipeline(parts: Parts) -> Handler:
         health=parts.health,
         retry=parts.retry,
     )
-    request_stages: list[RequestStage] = [RequestTelemetry(parts.instrumentation)]
+    request_stages: list[RequestStage] = [
+        RequestTelemetry(parts.instrumentation),
+        AuditStage(parts.audit, parts.gate.policy.facts),
+        DataClassStage(parts.gate),  # before the cache: the class is part of the key
+    ]
     if parts.cache is not None:
         request_stages.append(parts.cache)
     request_stages += [
-        Eligibility(parts.capabilities, parts.budgets, parts.default_output_tokens),
+        Eligibility(parts.capabilities, parts.budgets, parts.default_output_tokens, parts.gate),
         Planning(parts.stats, parts.health, parts.default_output_tokens),
     ]
     return compose(request_stages, execution)

@@ -51,7 +51,9 @@ class CacheStage:
         self._clock = clock
         self._flights = SingleFlight()
 
-    def decide(self, route: RouteCacheConfig, request: CompletionRequest) -> CacheDecision | None:
+    def decide(
+        self, route: RouteCacheConfig, request: CompletionRequest, data_class: str | None = None
+    ) -> CacheDecision | None:
         """None when the cache has nothing to do for this request."""
         if not route.enabled or "mock_response" in request.params:
             return None
@@ -62,10 +64,11 @@ class CacheStage:
             return None
         ttl = controls.get("ttl") or route.ttl_s or self._config.ttl_s
         ttl = min(float(ttl), MAX_TTL_S) if math.isfinite(ttl) and ttl > 0 else MAX_TTL_S
-        return CacheDecision(cache_key(self._config.namespace, request), lookup, store, ttl)
+        key = cache_key(self._config.namespace, request, data_class)
+        return CacheDecision(key, lookup, store, ttl)
 
     async def __call__(self, ex: Exchange, call_next: Handler) -> Reply:
-        decision = self.decide(ex.route.cache, ex.request)
+        decision = self.decide(ex.route.cache, ex.request, ex.data_class)
         if decision is None:
             return await call_next(ex)
         flight: Flight | None = None

@@ -1,6 +1,7 @@
 """The eligibility stage: which candidates may serve this request at all, decided before any
-call. Budgets first (a spent route or tenant budget refuses the request), then each model:
-context window, capabilities, its vendor's documented limits, its own budget. Every model left
+call. Budgets first (a spent route or tenant budget refuses the request), then each model: the
+data policy and blocks, context window, capabilities, its vendor's documented limits, its own
+budget. Every model left
 out is recorded as a skipped attempt with its reason; none left is `NoEligibleModelError`."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 
 from llmrouter import attempt_records as records
 from llmrouter.budgets import BudgetBook, Hold
+from llmrouter.datapolicy.gate import PolicyGate
 from llmrouter.errors import NoEligibleModelError
 from llmrouter.pipeline.chain import Handler
 from llmrouter.pipeline.exchange import Exchange
@@ -33,9 +35,11 @@ class Eligibility:
         capabilities: Mapping[str, Capabilities],
         budgets: BudgetBook | None,
         default_output_tokens: int,
+        gate: PolicyGate | None = None,
     ) -> None:
         self._caps = dict(capabilities)
         self._budgets = budgets
+        self._gate = gate
         self._default_output = default_output_tokens
         self._profiles: dict[str, tuple[_Profile, ...]] = {}
 
@@ -69,7 +73,13 @@ class Eligibility:
         self, ex: Exchange, estimate: RequestEstimate, blocked: Mapping[str, str]
     ) -> list[Deployment]:
         eligible: list[Deployment] = []
+        gate = self._gate if self._gate is not None and self._gate.active else None
         for deployment, window, caps, limits in self._profile(ex.route):
+            if gate is not None:
+                excluded = gate.check(ex.data_class, deployment.name)
+                if excluded is not None:  # the data policy or a block: wherever it stands
+                    ex.attempts.append(excluded.attempt())
+                    continue
             why = ineligibility(estimate, window, caps, limits)
             if why is None and deployment.name in blocked:
                 why = ("budget", blocked[deployment.name])
@@ -79,7 +89,8 @@ class Eligibility:
                 ex.attempts.append(records.skipped(deployment, *why))
         if not eligible:
             reasons = "; ".join(f"{a.model}: {a.error} ({a.detail})" for a in ex.attempts)
-            raise NoEligibleModelError(f"no model can serve this request: {reasons}", ex.attempts)
+            what = f"data class {ex.data_class!r}" if ex.data_class is not None else "this request"
+            raise NoEligibleModelError(f"no model can serve {what}: {reasons}", ex.attempts)
         return eligible
 
     def _profile(self, route: Route) -> tuple[_Profile, ...]:

@@ -35,6 +35,8 @@ class Exchange:
     attempts: list[Attempt] = field(default_factory=list)
     """Skipped candidates and upstream attempts, in order (becomes `route.attempts`)."""
     telemetry: RequestScope = NOOP_REQUEST
+    data_class: str | None = None
+    """The request's data class (set by the data-class stage; None: no policy declared)."""
 
 
 @dataclass(slots=True, eq=False)

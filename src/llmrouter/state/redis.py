@@ -22,6 +22,10 @@ logger = logging.getLogger("llmrouter")
 
 T = TypeVar("T")
 
+CONNECT_S = 2.0
+"""The budget for opening a connection ahead of traffic (`connect`): one operation's timeout
+is tens of milliseconds, too short for a TCP and protocol handshake on a busy machine."""
+
 
 def display_url(url: str) -> str:
     """The URL without its password, for logs and reprs."""
@@ -80,17 +84,25 @@ class RedisStore:
             self._client = Redis.from_url(
                 self._url,
                 socket_timeout=self._timeout_s,
-                socket_connect_timeout=self._timeout_s,
+                socket_connect_timeout=max(self._timeout_s, CONNECT_S),
                 retry=Retry(NoBackoff(), 0),  # one try: the timeout is the whole budget
                 decode_responses=False,
             )
         return self._client
 
-    async def _run(self, op: Callable[[Any], Awaitable[T]]) -> T | None:
+    async def connect(self) -> bool:
+        """Open a connection before the first request needs one, with `CONNECT_S` to do it
+        (a request's operation only ever waits its own timeout). False, and tripped, if Redis
+        does not answer."""
+        return await self._run(lambda r: r.ping(), max(self._timeout_s, CONNECT_S)) is not None
+
+    async def _run(
+        self, op: Callable[[Any], Awaitable[T]], timeout_s: float | None = None
+    ) -> T | None:
         if self.tripped:
             return None
         try:
-            result = await asyncio.wait_for(op(self._redis()), self._timeout_s)
+            result = await asyncio.wait_for(op(self._redis()), timeout_s or self._timeout_s)
         except Exception as exc:  # timeouts, refusals, protocol errors: any failure trips it
             self._trip(exc)
             return None

@@ -3,10 +3,15 @@ same Redis share one client, one connection pool and one down-detection."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from llmrouter.state.base import Store
+
+if TYPE_CHECKING:
+    from llmrouter.state.redis import RedisStore
 
 __all__ = ["Stores"]
 
@@ -16,7 +21,7 @@ class Stores:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._redis: dict[str, Store] = {}
+        self._redis: dict[str, RedisStore] = {}
 
     def redis(self, url: str, *, timeout_s: float, trip_s: float) -> Store:
         """The Redis store at `url`; the first section to open it sets its timeout and trip."""
@@ -28,6 +33,10 @@ class Stores:
                 url, timeout_s=timeout_s, trip_s=trip_s, clock=self._clock
             )
         return found
+
+    async def connect(self) -> None:
+        """Open every store's connection ahead of traffic (see `RedisStore.connect`)."""
+        await asyncio.gather(*(store.connect() for store in self._redis.values()))
 
     @property
     def opened(self) -> list[Store]:
