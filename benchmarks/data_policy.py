@@ -7,6 +7,10 @@ JSONL file). No I/O but the file append; no upstream call.
 Beside them, for scale: the routing decision the request path already makes (`ordered`
 strategy over the same route, from routing_decision.py's set-up), and the audit record
 serialised with the stdlib `json.dumps` instead of pydantic-core.
+Then the same through `Router.acompletion` over an in-process provider with a canned answer
+(no I/O): the whole request's CPU without a `data_policy:`, with one (class resolution, the
+eligibility screen, the per-leg check, the provider backstop), and with one and an audit file,
+in interleaved rounds; the differences are what the policy and the record cost a request.
 Targets (issue: data policy): < 10 µs per request for the check on a route of 3-5 models,
 < 20 µs per request for the record.
 """
@@ -23,12 +27,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from routing_decision import build as build_dispatcher
+from routing_decision import build as build_decision
 
+from llmrouter import Router
 from llmrouter.config.loader import load_dict
 from llmrouter.datapolicy import AuditTrail, Exclusion, JsonlAuditFile, PolicyGate
+from llmrouter.providers import FunctionProvider, make_completion
+from llmrouter.providers.base import ProviderCall
 from llmrouter.request import CompletionRequest
-from llmrouter.routing.estimate import estimate_request
+from llmrouter.types import ChatCompletion
 
 SIZES = (3, 5)
 MESSAGES = [{"role": "user", "content": "Summarise the termination clause. " * 8}]
@@ -123,9 +130,66 @@ def stdlib_recorder(n: int) -> Callable[[], object]:
 
 
 def decision(n: int) -> Callable[[], object]:
-    dispatcher, route = build_dispatcher(n, "ordered")
+    """The request path's eligibility and planning stages (no policy) on an n-model route,
+    driven to completion synchronously (they never suspend without budgets)."""
+    decide = build_decision(n, "ordered")
     request = CompletionRequest.build("r", MESSAGES, params={})
-    return lambda: dispatcher.decide(route, request, estimate_request(request))
+
+    def once() -> object:
+        coro = decide(request)
+        try:
+            coro.send(None)
+        except StopIteration as done:
+            return done.value
+        raise RuntimeError("the decision suspended")
+
+    return once
+
+
+def routed_config(policy: bool, audit_log: Path | None) -> dict[str, Any]:
+    """The 3-model route through a Router; without `policy`, no `data_policy:` at all."""
+    base = config(3)
+    for provider in base["providers"].values():
+        provider.update(api_base="http://127.0.0.1:9", api_key="${BENCH_KEY}")
+    if not policy:
+        del base["data_policy"], base["routes"]["r"]["data_class"]
+        for provider in base["providers"].values():
+            provider.pop("region"), provider.pop("zero_data_retention")
+    elif audit_log is not None:
+        base["data_policy"]["audit_log"] = str(audit_log)
+    return base
+
+
+async def through_router(rounds: int, per_round: int, tmp: Path) -> list[tuple[str, float]]:
+    """Median over interleaved rounds of the CPU µs per `acompletion`, for each set-up."""
+    canned = make_completion("Hello.", model="bench-0")
+
+    async def complete(call: ProviderCall) -> ChatCompletion:
+        return canned.model_copy()
+
+    setups = {
+        "no data_policy": routed_config(False, None),
+        "data_policy": routed_config(True, None),
+        "data_policy + audit file": routed_config(True, tmp / "router-audit.jsonl"),
+    }
+    routers = {
+        label: Router.from_dict(
+            cfg, env={"BENCH_KEY": "sk-bench"}, provider=FunctionProvider(complete=complete)
+        )
+        for label, cfg in setups.items()
+    }
+    samples: dict[str, list[float]] = {label: [] for label in routers}
+    for round_ in range(rounds + 2):  # two rounds to warm up, not counted
+        for label, router in routers.items():
+            start = time.process_time_ns()
+            for _ in range(per_round):
+                await router.acompletion("r", MESSAGES, max_tokens=64)
+            await asyncio.sleep(0)
+            if round_ >= 2:
+                samples[label].append((time.process_time_ns() - start) / per_round / 1000)
+    for router in routers.values():
+        await router.aclose()
+    return [(label, statistics.median(values)) for label, values in samples.items()]
 
 
 def main() -> None:
@@ -156,6 +220,15 @@ def main() -> None:
     for label, cells in rows:
         text = "".join(f"{p50:>10.2f} / {p99:>5.2f}" for p50, p99 in cells)
         print(f"{label:<36}{text}")
+    with tempfile.TemporaryDirectory() as tmp:
+        routed = asyncio.run(through_router(max(rounds // 5, 5), per_round // 2, Path(tmp)))
+    print()
+    print("Through Router.acompletion, 3-model route, canned in-process answer (µs of CPU per")
+    print("request, median of interleaved rounds)")
+    base = routed[0][1]
+    for label, value in routed:
+        extra = "" if label == routed[0][0] else f"   {value - base:+.1f} µs"
+        print(f"{label:<36}{value:>10.1f}{extra}")
     checks = [c[0] for label, cells in rows if label.startswith("check") for c in cells]
     records = [c[0] for label, cells in rows if label.startswith("record") for c in cells]
     for what, worst, target in (("check", max(checks), 10), ("record", max(records), 20)):

@@ -58,6 +58,9 @@ def no_answer(
         err.attempts = list(attempts)
         return err
     summary = _summary(tried) or "no attempt made"
+    skipped = [a for a in attempts if a.outcome == "skipped"]
+    if skipped:  # the data policy, blocks, budgets: why the others were not tried
+        summary += "; not tried: " + "; ".join(_describe(a, 1) for a in skipped)
     if out_of_time:
         message = f"deadline of {timeout_s:g}s exceeded after {len(tried)} attempts ({summary})"
     else:

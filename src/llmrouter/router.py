@@ -45,7 +45,7 @@ class Router:
 
     def __init__(
         self,
-        config: RouterConfig | LoadedConfig,
+        config: RouterConfig | LoadedConfig | Mapping[str, Any],
         *,
         env: Mapping[str, str] | None = None,
         provider: Provider | None = None,
@@ -62,7 +62,12 @@ class Router:
         backoff (tests inject fakes so nothing really waits). `callbacks` receive typed events;
         `tracer_provider` / `meter_provider` replace OpenTelemetry's global providers;
         `routing` injects the weighted strategy's RNG and the budgets' wall clock."""
-        loaded = config if isinstance(config, LoadedConfig) else load_dict(config.model_dump())
+        if isinstance(config, LoadedConfig):
+            loaded = config
+        elif isinstance(config, RouterConfig):
+            loaded = load_dict(config.model_dump())
+        else:  # the YAML shape as a mapping, as `from_dict` takes it
+            loaded = load_dict(config)
         routing = routing or RoutingSettings()
         seams = Seams(clock=clock, wall_clock=routing.wall_clock, sleep=sleep, provider=provider)
         self._config = loaded.config
@@ -270,6 +275,8 @@ class Router:
             )
 
     def __repr__(self) -> str:
+        if not hasattr(self, "_assembly"):  # its construction failed
+            return "Router(<not built>)"
         models = list(self._assembly.deployments)
         return f"Router(routes={self._routes.route_names!r}, models={models!r})"
 

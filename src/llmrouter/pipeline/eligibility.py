@@ -24,6 +24,28 @@ from llmrouter.vendors import Limits
 __all__ = ["Eligibility"]
 
 _Profile = tuple[Deployment, int | None, Capabilities, Limits]
+
+
+class _RouteProfile:
+    """A route's candidates with what eligibility reads of each, and what a request must
+    avoid for the context window to be the only question (most requests)."""
+
+    __slots__ = ("entries", "max_stop_words", "uncarried")
+
+    def __init__(self, entries: tuple[_Profile, ...]) -> None:
+        self.entries = entries
+        self.uncarried = frozenset().union(*(limits.uncarried for *_, limits in entries))
+        stops = [lim.max_stop_words for *_, lim in entries if lim.max_stop_words is not None]
+        self.max_stop_words = min(stops, default=None)
+
+    def plain(self, estimate: RequestEstimate) -> bool:
+        """No capability or vendor limit can exclude a model for this request."""
+        if estimate.tools or estimate.vision or estimate.json is not None:
+            return False
+        if estimate.tool_choice is not None or estimate.params & self.uncarried:
+            return False
+        return self.max_stop_words is None or estimate.stop_words <= self.max_stop_words
+
 _NOTHING: Mapping[str, str] = {}
 
 
@@ -41,7 +63,7 @@ class Eligibility:
         self._budgets = budgets
         self._gate = gate
         self._default_output = default_output_tokens
-        self._profiles: dict[str, tuple[_Profile, ...]] = {}
+        self._profiles: dict[str, _RouteProfile] = {}
 
     async def __call__(self, ex: Exchange, call_next: Handler) -> Reply:
         estimate = ex.estimate = estimate_request(ex.request)
@@ -74,13 +96,19 @@ class Eligibility:
     ) -> list[Deployment]:
         eligible: list[Deployment] = []
         gate = self._gate if self._gate is not None and self._gate.active else None
-        for deployment, window, caps, limits in self._profile(ex.route):
+        profile = self._profile(ex.route)
+        plain = profile.plain(estimate)
+        need = estimate.prompt_tokens + (estimate.max_output_tokens or 0)
+        for deployment, window, caps, limits in profile.entries:
             if gate is not None:
                 excluded = gate.check(ex.data_class, deployment.name)
                 if excluded is not None:  # the data policy or a block: wherever it stands
                     ex.attempts.append(excluded.attempt())
                     continue
-            why = ineligibility(estimate, window, caps, limits)
+            if plain and (window is None or need <= window):
+                why = None  # the common case, without a call per model
+            else:
+                why = ineligibility(estimate, window, caps, limits)
             if why is None and deployment.name in blocked:
                 why = ("budget", blocked[deployment.name])
             if why is None:
@@ -93,12 +121,14 @@ class Eligibility:
             raise NoEligibleModelError(f"no model can serve {what}: {reasons}", ex.attempts)
         return eligible
 
-    def _profile(self, route: Route) -> tuple[_Profile, ...]:
+    def _profile(self, route: Route) -> _RouteProfile:
         found = self._profiles.get(route.name)
         if found is None:
-            found = self._profiles[route.name] = tuple(
-                (d, d.context_window, self._caps[d.name], d.ref.vendor.limits)
-                for d in route.candidates
+            found = self._profiles[route.name] = _RouteProfile(
+                tuple(
+                    (d, d.context_window, self._caps[d.name], d.ref.vendor.limits)
+                    for d in route.candidates
+                )
             )
         return found
 
