@@ -20,7 +20,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from llmrouter import AllModelsFailedError, NoEligibleModelError, RequestValidationError, Router
+from llmrouter import AllModelsFailedError, RequestValidationError, Router
 from llmrouter.datapolicy import AuditRecord
 from llmrouter.telemetry import RouterCallbacks
 from llmrouter.testing import Fault, LocalProvider, LocalProviderServer
@@ -310,10 +310,11 @@ from llmrouter import Router
 async def main(path, tag, count):
     async with Router.from_yaml(path, env={"ZHIPU_API_KEY": sys.argv[4],
                                            "ANTHROPIC_API_KEY": sys.argv[4]}) as router:
+        messages = [{"role": "user", "content": sys.argv[5]}]
+
         async def one(i):
             meta = {"request_id": f"{tag}-{i}", "tenant": tag}
-            await router.acompletion(model="hr", messages=[{"role": "user", "content": sys.argv[5]}],
-                                     metadata=meta)
+            await router.acompletion(model="hr", messages=messages, metadata=meta)
         await asyncio.gather(*(one(i) for i in range(count)))
 
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))

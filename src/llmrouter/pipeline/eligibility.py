@@ -46,6 +46,7 @@ class _RouteProfile:
             return False
         return self.max_stop_words is None or estimate.stop_words <= self.max_stop_words
 
+
 _NOTHING: Mapping[str, str] = {}
 
 
