@@ -1,14 +1,14 @@
 """The request path: stages around the next handler, in the order `build` writes down.
 
 ```
-acompletion -> RequestTelemetry -> CacheStage -> Eligibility -> Planning -> Execution
-               request span,      lookup,        window,        strategy    retries, fallback,
-               callbacks          single-flight, capabilities,  order,      hedging, deadline
-                                  store at end   vendor limits, health        |
-                                                 budgets                      v  per attempt
-    AdmissionStage -> AttemptTelemetry -> AttemptAccounting -> Inspection -> ProviderCallStage
-    breaker,          attempt span        record, latency,     faults in     the adapter,
-    bulkhead                              cost to budgets      a 2xx answer  a stream's head
+acompletion -> RequestTelemetry -> AuditStage -> DataClassStage -> CacheStage -> Eligibility
+               request span,      one record    the class, its    lookup,       budgets, policy,
+               callbacks          per request   policy scope      single-flight window, limits
+    -> Planning -> Execution: retries, fallback, hedging, deadline; per attempt (a Leg):
+       strategy
+    LegPolicy -> AdmissionStage -> AttemptTelemetry -> AttemptAccounting -> Inspection -> call
+    policy,      breaker           attempt span        record, latency,     faults in a    the
+    blocks                                             cost to budgets      2xx answer     adapter
 ```
 
 See docs/architecture.md for where each concern lives and how to add a stage.
