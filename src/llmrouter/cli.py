@@ -16,6 +16,7 @@ __all__ = ["main"]
 COMMANDS = (
     "llmrouter.commands.check",
     "llmrouter.commands.demo",
+    "llmrouter.commands.serve",
 )
 
 
