@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit docs bench clean
+.PHONY: install demo test lint typecheck unit docs bench bench-gateway gateway-clis clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
 
 test: lint typecheck docs unit
+
+# The real Claude Code and Codex CLIs against `llmrouter serve` (npm, a loopback-only netns).
+gateway-clis: $(STAMP)
+	bash .ci/gateway-clis.sh
 
 # Speed and memory figures beside the peers (litellm, raw aiohttp/httpx); ~10 minutes.
 bench: $(STAMP)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from gateway_support import GATEWAY_KEY, Gateway, StandIns, gateway_config
 
 

@@ -57,6 +57,7 @@ class StandIns:
             provider.reset()
             provider.set_latency(0.0)
             provider.set_reply(None)
+            provider.set_tool_call(None)
 
     def close(self) -> None:
         self.run(self.server.stop())
@@ -106,7 +107,11 @@ def gateway_config(stand_ins: StandIns, **extra: Any) -> dict[str, Any]:
     return config
 
 
-GATEWAY_ENV = {"GW_KEY_FULL": GATEWAY_KEY, "GW_KEY_LIMITED": LIMITED_KEY, "UPSTREAM_KEY": PROVIDER_KEY}
+GATEWAY_ENV = {
+    "GW_KEY_FULL": GATEWAY_KEY,
+    "GW_KEY_LIMITED": LIMITED_KEY,
+    "UPSTREAM_KEY": PROVIDER_KEY,
+}
 
 
 class Gateway:
@@ -147,7 +152,9 @@ class Gateway:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"llmrouter serve exited {self.process.returncode}: {self.log()}")
+                raise RuntimeError(
+                    f"llmrouter serve exited {self.process.returncode}: {self.log()}"
+                )
             try:
                 with urllib.request.urlopen(self.url + "/readyz", timeout=1) as resp:
                     if resp.status == 200:

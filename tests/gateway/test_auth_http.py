@@ -10,14 +10,15 @@ from typing import Any
 
 import httpx
 import pytest
-
 from gateway_support import GATEWAY_KEY, LIMITED_KEY, Gateway, StandIns, gateway_config
 
 CHAT = {"model": "chat", "messages": [{"role": "user", "content": "hi"}]}
 MESSAGES = {"model": "chat", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]}
 
 
-def _post(gateway: Gateway, path: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+def _post(
+    gateway: Gateway, path: str, body: dict[str, Any], headers: dict[str, str]
+) -> httpx.Response:
     return httpx.post(gateway.url + path, json=body, headers=headers, timeout=30)
 
 
@@ -54,7 +55,9 @@ def test_a_key_uses_only_its_routes(gateway: Gateway, stand_ins: StandIns) -> No
 
 def test_data_classes_per_key(gateway: Gateway) -> None:
     limited = {"x-api-key": LIMITED_KEY}
-    ok = _post(gateway, "/v1/chat/completions", CHAT, {**limited, "x-llmrouter-data-class": "public"})
+    ok = _post(
+        gateway, "/v1/chat/completions", CHAT, {**limited, "x-llmrouter-data-class": "public"}
+    )
     assert ok.status_code == 200
     bad = _post(gateway, "/v1/chat/completions", CHAT, {**limited, "x-llmrouter-data-class": "pii"})
     assert bad.status_code == 403 and bad.json()["error"]["param"] == "x-llmrouter-data-class"
@@ -74,7 +77,12 @@ def test_models_lists_what_the_key_may_use(gateway: Gateway) -> None:
 
 
 def test_access_log_has_tenant_and_no_key_or_content(gateway: Gateway) -> None:
-    _post(gateway, "/v1/chat/completions", {**CHAT, "messages": [{"role": "user", "content": "SECRET-PROMPT"}]}, {"x-api-key": LIMITED_KEY})
+    _post(
+        gateway,
+        "/v1/chat/completions",
+        {**CHAT, "messages": [{"role": "user", "content": "SECRET-PROMPT"}]},
+        {"x-api-key": LIMITED_KEY},
+    )
     lines = [json.loads(line) for line in gateway.log().splitlines() if line.startswith("{")]
     assert any(line["tenant"] == "beta" and line["route"] == "chat" for line in lines)
     assert LIMITED_KEY not in gateway.log() and "SECRET-PROMPT" not in gateway.log()
@@ -128,6 +136,9 @@ def test_no_auth_on_loopback_serves_without_a_key(stand_ins: StandIns) -> None:
 
 def test_cli_help_lists_serve() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "llmrouter.cli", "serve", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "llmrouter.cli", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "--workers" in out and "--no-auth" in out

@@ -8,7 +8,6 @@ from typing import Any
 
 import pydantic
 import pytest
-
 from gateway_support import GATEWAY_KEY, PROVIDER_KEY, StandIns
 
 BACKENDS = [("glm-only", "glm"), ("claude-only", "claude"), ("gpt-only", "gpt")]
@@ -28,7 +27,9 @@ class Reply(pydantic.BaseModel):
 
 
 @pytest.mark.parametrize(("route", "model"), BACKENDS)
-def test_json_answer_names_the_model_and_attempts(openai_client: Any, route: str, model: str) -> None:
+def test_json_answer_names_the_model_and_attempts(
+    openai_client: Any, route: str, model: str
+) -> None:
     raw = openai_client.chat.completions.with_raw_response.create(
         model=route, messages=[{"role": "user", "content": "hello gateway"}]
     )
@@ -82,7 +83,9 @@ def test_tool_round(openai_client: Any, stand_ins: StandIns, route: str, model: 
 
 
 @pytest.mark.parametrize(("route", "model"), [("glm-only", "glm"), ("gpt-only", "gpt")])
-def test_structured_output_with_parse(openai_client: Any, stand_ins: StandIns, route: str, model: str) -> None:
+def test_structured_output_with_parse(
+    openai_client: Any, stand_ins: StandIns, route: str, model: str
+) -> None:
     completion = openai_client.chat.completions.parse(
         model=route, messages=[{"role": "user", "content": "json please"}], response_format=Reply
     )
@@ -94,7 +97,10 @@ def test_structured_output_with_parse(openai_client: Any, stand_ins: StandIns, r
 
 def test_image_part_reaches_the_backend(openai_client: Any, stand_ins: StandIns) -> None:
     url = "data:image/png;base64,iVBORw0KGgo="
-    content = [{"type": "text", "text": "what is this"}, {"type": "image_url", "image_url": {"url": url}}]
+    content = [
+        {"type": "text", "text": "what is this"},
+        {"type": "image_url", "image_url": {"url": url}},
+    ]
     openai_client.chat.completions.create(
         model="glm-only", messages=[{"role": "user", "content": content}]
     )

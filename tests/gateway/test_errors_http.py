@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-
 from gateway_support import GATEWAY_KEY, Gateway, StandIns
+
 from llmrouter.testing import Fault
 
 AUTH = {"Authorization": f"Bearer {GATEWAY_KEY}"}

@@ -9,7 +9,6 @@ from typing import Any
 
 import pydantic
 import pytest
-
 from gateway_support import GATEWAY_KEY, StandIns
 
 BACKENDS = [("glm-only", "glm"), ("claude-only", "claude"), ("gpt-only", "gpt")]
@@ -54,15 +53,22 @@ def test_tool_round(
     anthropic_client: Any, stand_ins: StandIns, route: str, model: str, stream: bool
 ) -> None:
     messages: list[dict[str, Any]] = [{"role": "user", "content": "weather in Paris"}]
-    first = _create(anthropic_client, stream, model=route, max_tokens=200, messages=messages, tools=[TOOL])
+    first = _create(
+        anthropic_client, stream, model=route, max_tokens=200, messages=messages, tools=[TOOL]
+    )
     assert first.stop_reason == "tool_use"
     use = next(b for b in first.content if b.type == "tool_use")
     assert use.name == "get_weather" and use.input == {"query": "weather in Paris"}
     messages += [
         {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in first.content]},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "sunny"}]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "sunny"}],
+        },
     ]
-    second = _create(anthropic_client, stream, model=route, max_tokens=200, messages=messages, tools=[TOOL])
+    second = _create(
+        anthropic_client, stream, model=route, max_tokens=200, messages=messages, tools=[TOOL]
+    )
     assert second.stop_reason == "end_turn"
     body = getattr(stand_ins, model).requests[-1].body
     assert GATEWAY_KEY not in json.dumps(body)
@@ -78,7 +84,9 @@ def _create(client: Any, stream: bool, **kwargs: Any) -> Any:
 
 
 @pytest.mark.parametrize(("route", "model"), [("glm-only", "glm"), ("gpt-only", "gpt")])
-def test_structured_output_with_parse(anthropic_client: Any, stand_ins: StandIns, route: str, model: str) -> None:
+def test_structured_output_with_parse(
+    anthropic_client: Any, stand_ins: StandIns, route: str, model: str
+) -> None:
     message = anthropic_client.messages.parse(
         model=route,
         max_tokens=200,
@@ -91,7 +99,10 @@ def test_structured_output_with_parse(anthropic_client: Any, stand_ins: StandIns
 
 
 def test_image_block_becomes_an_image_url_part(anthropic_client: Any, stand_ins: StandIns) -> None:
-    image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}
+    image = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="},
+    }
     anthropic_client.messages.create(
         model="glm-only",
         max_tokens=50,
@@ -117,7 +128,10 @@ def test_cache_control_and_betas_are_dropped_and_named(anthropic_client: Any) ->
 def test_a_document_block_is_refused_naming_it(anthropic_client: Any) -> None:
     import anthropic
 
-    document = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"}}
+    document = {
+        "type": "document",
+        "source": {"type": "text", "media_type": "text/plain", "data": "x"},
+    }
     with pytest.raises(anthropic.BadRequestError) as caught:
         anthropic_client.messages.create(
             model="glm-only", max_tokens=50, messages=[{"role": "user", "content": [document]}]

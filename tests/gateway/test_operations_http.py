@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from gateway_support import GATEWAY_KEY, Gateway, StandIns, gateway_config
 
 AUTH = {"x-api-key": GATEWAY_KEY}
@@ -29,7 +28,10 @@ def test_metrics_in_prometheus_text(gateway: Gateway, stand_ins: StandIns) -> No
     body = {"model": "coding", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]}
     assert httpx.post(gateway.url + "/v1/messages", json=body, headers=AUTH).status_code == 200
     text = httpx.get(gateway.url + "/metrics").text
-    assert 'llmrouter_fallbacks_total{error="overloaded",from_model="claude",route="coding",to_model="glm"}' in text
+    assert (
+        'llmrouter_fallbacks_total{error="overloaded",from_model="claude",route="coding",to_model="glm"}'
+        in text
+    )
     assert 'llmrouter_requests_total{model="glm",outcome="ok",route="coding"}' in text
     assert 'llmrouter_tokens_total{kind="prompt",model="glm"}' in text
     assert 'llmrouter_cost_usd_total{model="glm",route="coding"}' in text
@@ -50,7 +52,11 @@ def test_a_body_over_the_limit_is_a_413(stand_ins: StandIns) -> None:
     config["gateway"]["max_body_mb"] = 0.01
     gateway = Gateway(config).wait_ready()
     try:
-        body = {"model": "chat", "max_tokens": 5, "messages": [{"role": "user", "content": "x" * 20000}]}
+        body = {
+            "model": "chat",
+            "max_tokens": 5,
+            "messages": [{"role": "user", "content": "x" * 20000}],
+        }
         resp = httpx.post(gateway.url + "/v1/messages", json=body, headers=AUTH)
         assert resp.status_code == 413
         assert resp.json()["error"]["type"] == "request_too_large"
@@ -97,8 +103,14 @@ def test_sigterm_drains_a_stream_in_flight(stand_ins: StandIns) -> None:
     result: dict[str, Any] = {}
 
     def read() -> None:
-        body = {"model": "glm-only", "stream": True, "messages": [{"role": "user", "content": "drain me"}]}
-        with httpx.stream("POST", gateway.url + "/v1/chat/completions", json=body, headers=AUTH, timeout=30) as resp:
+        body = {
+            "model": "glm-only",
+            "stream": True,
+            "messages": [{"role": "user", "content": "drain me"}],
+        }
+        with httpx.stream(
+            "POST", gateway.url + "/v1/chat/completions", json=body, headers=AUTH, timeout=30
+        ) as resp:
             result["status"] = resp.status_code
             result["text"] = resp.read().decode()
 
@@ -120,11 +132,20 @@ def test_workers_share_one_port(stand_ins: StandIns) -> None:
     gateway = Gateway(gateway_config(stand_ins), "--workers", "2").wait_ready()
     try:
         _wait_for(lambda: gateway.log().count("listening on") == 2, timeout=60)
-        pids = {line.split("(pid ")[1].split(")")[0] for line in gateway.log().splitlines() if "listening on" in line}
+        pids = {
+            line.split("(pid ")[1].split(")")[0]
+            for line in gateway.log().splitlines()
+            if "listening on" in line
+        }
         assert len(pids) == 2
         body = {"model": "chat", "messages": [{"role": "user", "content": "hi"}]}
         for _ in range(10):
             with httpx.Client() as client:  # a new connection each time
-                assert client.post(gateway.url + "/v1/chat/completions", json=body, headers=AUTH).status_code == 200
+                assert (
+                    client.post(
+                        gateway.url + "/v1/chat/completions", json=body, headers=AUTH
+                    ).status_code
+                    == 200
+                )
     finally:
         assert gateway.stop() == 0

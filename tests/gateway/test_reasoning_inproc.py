@@ -55,7 +55,9 @@ async def _complete(call: ProviderCall) -> ChatCompletion:
     )
 
 
-def _chunk(delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> ChatCompletionChunk:
+def _chunk(
+    delta: dict[str, Any], finish: str | None = None, usage: Any = None
+) -> ChatCompletionChunk:
     choices = [{"index": 0, "delta": delta, "finish_reason": finish}] if delta or finish else []
     return ChatCompletionChunk.model_validate(
         {"id": "c1", "model": "thinker", "choices": choices, "usage": usage}
@@ -69,8 +71,21 @@ async def _stream(call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
     yield _chunk({"content": "answer."})
     for index, call_ in enumerate(CALLS):
         function = call_["function"]
-        yield _chunk({"tool_calls": [{"index": index, "id": call_["id"], "type": "function", "function": {"name": function["name"], "arguments": ""}}]})
-        yield _chunk({"tool_calls": [{"index": index, "function": {"arguments": function["arguments"]}}]})
+        yield _chunk(
+            {
+                "tool_calls": [
+                    {
+                        "index": index,
+                        "id": call_["id"],
+                        "type": "function",
+                        "function": {"name": function["name"], "arguments": ""},
+                    }
+                ]
+            }
+        )
+        yield _chunk(
+            {"tool_calls": [{"index": index, "function": {"arguments": function["arguments"]}}]}
+        )
     yield _chunk({}, finish="tool_calls")
     yield _chunk({}, usage={"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30})
 
@@ -80,7 +95,9 @@ async def server() -> AsyncIterator[TestServer]:
     loaded = load_dict(CONFIG)
     settings = GatewaySettings.from_config(loaded, {}, no_auth=True)
     metrics = GatewayMetrics()
-    router = Router(loaded, provider=FunctionProvider(_complete, _stream), callbacks=[metrics.callbacks])
+    router = Router(
+        loaded, provider=FunctionProvider(_complete, _stream), callbacks=[metrics.callbacks]
+    )
     test_server = TestServer(build_app(router, settings, metrics))
     await test_server.start_server()
     try:
@@ -95,11 +112,19 @@ def _url(server: TestServer) -> str:
 
 
 @pytest.mark.parametrize("stream", [False, True])
-async def test_messages_render_thinking_text_and_tool_uses(server: TestServer, stream: bool) -> None:
+async def test_messages_render_thinking_text_and_tool_uses(
+    server: TestServer, stream: bool
+) -> None:
     import anthropic
 
-    async with anthropic.AsyncAnthropic(base_url=_url(server), api_key="x", max_retries=0) as client:
-        kwargs: dict[str, Any] = {"model": "think", "max_tokens": 100, "messages": [{"role": "user", "content": "q"}]}
+    async with anthropic.AsyncAnthropic(
+        base_url=_url(server), api_key="x", max_retries=0
+    ) as client:
+        kwargs: dict[str, Any] = {
+            "model": "think",
+            "max_tokens": 100,
+            "messages": [{"role": "user", "content": "q"}],
+        }
         if stream:
             async with client.messages.stream(**kwargs) as events:
                 message = await events.get_final_message()
@@ -116,10 +141,14 @@ async def test_messages_render_thinking_text_and_tool_uses(server: TestServer, s
 
 
 @pytest.mark.parametrize("stream", [False, True])
-async def test_responses_render_reasoning_message_and_calls(server: TestServer, stream: bool) -> None:
+async def test_responses_render_reasoning_message_and_calls(
+    server: TestServer, stream: bool
+) -> None:
     import openai
 
-    async with openai.AsyncOpenAI(base_url=_url(server) + "/v1", api_key="x", max_retries=0) as client:
+    async with openai.AsyncOpenAI(
+        base_url=_url(server) + "/v1", api_key="x", max_retries=0
+    ) as client:
         if stream:
             async with client.responses.stream(model="think", input="q") as events:
                 async for _ in events:
@@ -139,12 +168,29 @@ async def test_responses_render_reasoning_message_and_calls(server: TestServer, 
 async def test_chat_keeps_reasoning_content_and_calls(server: TestServer, stream: bool) -> None:
     import openai
 
-    async with openai.AsyncOpenAI(base_url=_url(server) + "/v1", api_key="x", max_retries=0) as client:
+    async with openai.AsyncOpenAI(
+        base_url=_url(server) + "/v1", api_key="x", max_retries=0
+    ) as client:
         messages = [{"role": "user", "content": "q"}]
         if stream:
-            chunks = [c async for c in await client.chat.completions.create(model="think", messages=messages, stream=True)]
-            reasoning = "".join(getattr(c.choices[0].delta, "reasoning_content", None) or "" for c in chunks if c.choices)
-            names = [tc.function.name for c in chunks if c.choices for tc in c.choices[0].delta.tool_calls or () if tc.function.name]
+            chunks = [
+                c
+                async for c in await client.chat.completions.create(
+                    model="think", messages=messages, stream=True
+                )
+            ]
+            reasoning = "".join(
+                getattr(c.choices[0].delta, "reasoning_content", None) or ""
+                for c in chunks
+                if c.choices
+            )
+            names = [
+                tc.function.name
+                for c in chunks
+                if c.choices
+                for tc in c.choices[0].delta.tool_calls or ()
+                if tc.function.name
+            ]
         else:
             completion = await client.chat.completions.create(model="think", messages=messages)
             message = completion.choices[0].message
@@ -157,17 +203,22 @@ async def test_chat_keeps_reasoning_content_and_calls(server: TestServer, stream
 async def test_thinking_blocks_of_earlier_turns_are_dropped_and_named(server: TestServer) -> None:
     import anthropic
 
-    async with anthropic.AsyncAnthropic(base_url=_url(server), api_key="x", max_retries=0) as client:
+    async with anthropic.AsyncAnthropic(
+        base_url=_url(server), api_key="x", max_retries=0
+    ) as client:
         raw = await client.messages.with_raw_response.create(
             model="think",
             max_tokens=100,
             thinking={"type": "enabled", "budget_tokens": 1024},
             messages=[
                 {"role": "user", "content": "q"},
-                {"role": "assistant", "content": [
-                    {"type": "thinking", "thinking": "hmm", "signature": "sig=="},
-                    {"type": "text", "text": "a"},
-                ]},
+                {
+                    "role": "assistant",
+                    "content": [
+                        {"type": "thinking", "thinking": "hmm", "signature": "sig=="},
+                        {"type": "text", "text": "a"},
+                    ],
+                },
                 {"role": "user", "content": "again"},
             ],
         )

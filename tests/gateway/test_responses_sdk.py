@@ -9,7 +9,6 @@ from typing import Any
 
 import pydantic
 import pytest
-
 from gateway_support import StandIns
 
 BACKENDS = [("glm-only", "glm"), ("claude-only", "claude"), ("gpt-only", "gpt")]
@@ -60,7 +59,12 @@ def test_function_tool_round(
     assert call.name == "get_weather"
     assert json.loads(call.arguments) == {"query": "weather in Paris"}
     items += [
-        {"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments},
+        {
+            "type": "function_call",
+            "call_id": call.call_id,
+            "name": call.name,
+            "arguments": call.arguments,
+        },
         {"type": "function_call_output", "call_id": call.call_id, "output": "sunny"},
     ]
     second = _create(openai_client, stream, model=route, input=items, tools=[TOOL])
@@ -81,7 +85,9 @@ def _create(client: Any, stream: bool, **kwargs: Any) -> Any:
 
 
 @pytest.mark.parametrize(("route", "model"), [("glm-only", "glm"), ("gpt-only", "gpt")])
-def test_structured_output_with_parse(openai_client: Any, stand_ins: StandIns, route: str, model: str) -> None:
+def test_structured_output_with_parse(
+    openai_client: Any, stand_ins: StandIns, route: str, model: str
+) -> None:
     response = openai_client.responses.parse(model=route, input="json please", text_format=Reply)
     assert isinstance(response.output_parsed, Reply)
     sent = getattr(stand_ins, model).requests[-1].body["response_format"]
@@ -92,7 +98,11 @@ def test_codex_fields_are_carried_or_named(openai_client: Any, stand_ins: StandI
     raw = openai_client.responses.with_raw_response.create(
         model="glm-only",
         input=[
-            {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "rules"}]},
+            {
+                "type": "message",
+                "role": "developer",
+                "content": [{"type": "input_text", "text": "rules"}],
+            },
             {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]},
         ],
         store=False,
@@ -119,7 +129,15 @@ def test_input_image(openai_client: Any, stand_ins: StandIns) -> None:
     url = "data:image/png;base64,iVBORw0KGgo="
     openai_client.responses.create(
         model="glm-only",
-        input=[{"role": "user", "content": [{"type": "input_text", "text": "what"}, {"type": "input_image", "image_url": url}]}],
+        input=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_text", "text": "what"},
+                    {"type": "input_image", "image_url": url},
+                ],
+            }
+        ],
     )
     part = stand_ins.glm.requests[-1].body["messages"][0]["content"][1]
     assert part == {"type": "image_url", "image_url": {"url": url}}

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-
 from gateway_support import GATEWAY_KEY, Gateway, StandIns, gateway_config
+
 from redis_support import RedisServer, running_redis
 
 AUTH = {"x-api-key": GATEWAY_KEY}

@@ -51,6 +51,14 @@ def is_loopback(host: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        import prometheus_client  # noqa: F401
+    except ImportError:
+        print(
+            "llmrouter serve: the gateway needs its extra: pip install 'llmrouter[gateway]'",
+            file=sys.stderr,
+        )
+        return 2
     from llmrouter.errors import ConfigError
     from llmrouter.gateway.lifecycle import ServeOptions, load_settings
     from llmrouter.gateway.workers import run_worker, run_workers

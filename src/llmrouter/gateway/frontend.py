@@ -34,6 +34,8 @@ class Inbound:
     stream: bool
     dropped: list[str] = field(default_factory=list)
     raw: Mapping[str, Any] = field(default_factory=dict)
+    namespaced: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Flattened tool name -> (namespace, name), for Responses namespace tools."""
 
 
 class Frontend(Protocol):

@@ -97,8 +97,10 @@ def _reasoning_item(item_id: str, text: str | None) -> dict[str, Any]:
     return {"type": "reasoning", "id": item_id, "summary": [], "content": content}
 
 
-def _call_item(item_id: str, call_id: str, name: str, arguments: str, status: str) -> Any:
-    return {
+def _call_item(
+    item_id: str, call_id: str, name: str, arguments: str, status: str, inbound: Inbound
+) -> dict[str, Any]:
+    item = {
         "type": "function_call",
         "id": item_id,
         "call_id": call_id,
@@ -106,9 +108,12 @@ def _call_item(item_id: str, call_id: str, name: str, arguments: str, status: st
         "arguments": arguments,
         "status": status,
     }
+    if name in inbound.namespaced:
+        item["namespace"], item["name"] = inbound.namespaced[name]
+    return item
 
 
-def _output(message: Message) -> list[dict[str, Any]]:
+def _output(message: Message, inbound: Inbound) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if message.reasoning_content:
         out.append(_reasoning_item(_id("rs"), message.reasoning_content))
@@ -117,7 +122,12 @@ def _output(message: Message) -> list[dict[str, Any]]:
     for call in message.tool_calls or ():
         out.append(
             _call_item(
-                _id("fc"), call.id, call.function.name or "", call.function.arguments, "completed"
+                _id("fc"),
+                call.id,
+                call.function.name or "",
+                call.function.arguments,
+                "completed",
+                inbound,
             )
         )
     return out
@@ -127,7 +137,7 @@ def render_response(answer: ChatCompletion, inbound: Inbound) -> dict[str, Any]:
     envelope = _envelope(inbound, _id("resp"), answer.created or int(time.time()))
     choice = answer.choices[0] if answer.choices else None
     if choice is not None:
-        envelope["output"] = _output(choice.message)
+        envelope["output"] = _output(choice.message, inbound)
     _finish(envelope, choice.finish_reason if choice else None, answer.usage)
     return envelope
 
@@ -135,8 +145,9 @@ def render_response(answer: ChatCompletion, inbound: Inbound) -> dict[str, Any]:
 class _Writer:
     """Numbers events and keeps the item being streamed, to close it with its `.done`s."""
 
-    def __init__(self, envelope: dict[str, Any]) -> None:
+    def __init__(self, envelope: dict[str, Any], inbound: Inbound) -> None:
         self.envelope = envelope
+        self.inbound = inbound
         self.seq = 0
         self.kind: str | None = None
         self.item: dict[str, Any] = {}
@@ -212,7 +223,7 @@ class _Writer:
 
 async def response_events(stream: RouterStream, inbound: Inbound) -> AsyncGenerator[bytes, None]:
     envelope = _envelope(inbound, _id("resp"), int(time.time()))
-    writer = _Writer(envelope)
+    writer = _Writer(envelope, inbound)
     yield writer.event("response.created", response=dict(envelope, output=[]))
     yield writer.event("response.in_progress", response=dict(envelope, output=[]))
     finish: str | None = None
@@ -251,7 +262,7 @@ def _delta_events(delta: Delta, writer: _Writer) -> list[bytes]:
     for call in delta.tool_calls or ():
         if writer.kind != "function_call" or writer.tool != call.index:
             name = (call.function.name if call.function else None) or ""
-            item = _call_item(_id("fc"), call.id or "", name, "", "in_progress")
+            item = _call_item(_id("fc"), call.id or "", name, "", "in_progress", writer.inbound)
             out += writer.open("function_call", item, call.index)
         arguments = call.function.arguments if call.function else None
         if arguments:

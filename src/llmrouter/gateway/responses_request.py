@@ -10,7 +10,10 @@ docs/gateway.md, "Translation").
   `top_p`, `user` pass; `max_output_tokens` -> `max_tokens`; `reasoning.effort` ->
   `reasoning_effort`; `text.format` (json_schema / json_object / text) -> `response_format`,
   `text.verbosity` -> `verbosity`.
+- namespace tools -> one function tool per inner function, named `<namespace>__<name>`; calls
+  of them come back as `function_call` items with `namespace` and `name` again.
 - Dropped and named: `store: true` (nothing is stored), `include`, `prompt_cache_key`,
+  `client_metadata`,
   `prompt_cache_retention`, `service_tier`, `metadata`, `safety_identifier`,
   `truncation: auto`, `stream_options`, `reasoning.summary`, reasoning items of earlier turns
   (their encrypted content cannot be carried).
@@ -35,6 +38,7 @@ _DROPPED = (
     "metadata",
     "safety_identifier",
     "stream_options",
+    "client_metadata",
 )
 _ROLES = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
 _TEXT_PARTS = frozenset({"input_text", "output_text"})
@@ -81,7 +85,7 @@ def _params(fields: Body, inbound: Inbound) -> None:
         params["parallel_tool_calls"] = parallel
     tools = fields.get("tools", list, "a list of tools")
     if tools:
-        params["tools"] = [_tool(tool, f"tools[{i}]") for i, tool in enumerate(tools)]
+        params["tools"] = _tools(tools, inbound)
     choice = fields.get("tool_choice", (str, dict), "auto, none, required or a function")
     if choice is not None:
         params["tool_choice"] = _tool_choice(choice)
@@ -167,11 +171,13 @@ def _texts(parts: list[Any], where: str) -> str:
 
 def _function_call(fields: Body, inbound: Inbound) -> None:
     fields.ignore("type", "id", "status")
+    name = fields.need("name", str, "a function name")
+    namespace = fields.get("namespace", str, "a namespace name")
     call = {
         "id": fields.need("call_id", str, "a call id"),
         "type": "function",
         "function": {
-            "name": fields.need("name", str, "a function name"),
+            "name": flat_name(namespace, name) if namespace else name,
             "arguments": fields.get("arguments", str, "a JSON string") or "{}",
         },
     }
@@ -180,6 +186,31 @@ def _function_call(fields: Body, inbound: Inbound) -> None:
         last.setdefault("tool_calls", []).append(call)
     else:
         inbound.messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+
+
+def flat_name(namespace: str, name: str) -> str:
+    """A namespace tool's function as one chat function name."""
+    return f"{namespace}__{name}"
+
+
+def _tools(tools: list[Any], inbound: Inbound) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for index, tool in enumerate(tools):
+        where = f"tools[{index}]"
+        if not isinstance(tool, Mapping) or tool.get("type") != "namespace":
+            out.append(_tool(tool, where))
+            continue
+        fields = Body(tool, where)
+        fields.ignore("type", "description")
+        namespace = fields.need("name", str, "a namespace name")
+        for j, inner in enumerate(fields.need("tools", list, "a list of function tools")):
+            converted = _tool(inner, f"{where}.tools[{j}]")
+            name = converted["function"]["name"]
+            converted["function"]["name"] = flat_name(namespace, name)
+            inbound.namespaced[converted["function"]["name"]] = (namespace, name)
+            out.append(converted)
+        fields.finish()
+    return out
 
 
 def _tool(tool: Any, where: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ __all__ = [
     "ParsedRequest",
     "ReplySource",
     "ToolCall",
+    "ToolSource",
     "build_answer",
     "estimate_tokens",
     "parse_anthropic",
@@ -23,6 +24,8 @@ __all__ = [
 
 Finish = Literal["stop", "length", "tool_calls", "filtered", "network_error"]
 ReplySource = str | Callable[[dict[str, Any]], str]
+ToolSource = Callable[[dict[str, Any]], "ToolCall | None"]
+"""Picks the tool call to make for a request body (None: the default call)."""
 
 
 @dataclass(frozen=True)
@@ -210,18 +213,24 @@ def build_answer(
     seq: int,
     reply: ReplySource | None = None,
     finish: Finish | None = None,
+    tool: ToolSource | None = None,
 ) -> Answer:
-    """The deterministic answer to `request` from `provider` (or a tool call, when asked)."""
-    if request.tool_name is not None and request.last_is_user and finish is None:
+    """The deterministic answer to `request` from `provider`: a tool call when `tool(body)`
+    returns one, else (the default) a call of the first tool with `{"query": <last user text>}`
+    when the request offers tools and ends with a user's text, else text."""
+    call = tool(body) if tool is not None and finish is None else None
+    if call is None and request.tool_name is not None and request.last_is_user and finish is None:
         arguments = json.dumps({"query": request.last_user_text}, ensure_ascii=False)
+        call = ToolCall(request.tool_name, arguments)
+    if call is not None:
         return Answer(
             seq=seq,
             model=request.model,
             text=None,
-            tool_call=ToolCall(request.tool_name, arguments),
+            tool_call=call,
             finish="tool_calls",
             prompt_tokens=request.prompt_tokens,
-            completion_tokens=estimate_tokens(request.tool_name + arguments),
+            completion_tokens=estimate_tokens(call.name + call.arguments),
         )
     if reply is None:
         text = f"Hello from {provider}. You said: {request.last_user_text[:60]}"

@@ -182,6 +182,7 @@ class LocalProviderServer:
             provider=provider.name,
             seq=record.seq,
             reply=provider.reply,
+            tool=provider.tool,
             finish=FINISH_FAULTS.get(kind or ""),
         )
         if not parsed.stream:
