@@ -22,6 +22,7 @@ from pydantic_core import from_json, to_json
 
 from llmrouter.errors import LLMRouterError
 from llmrouter.gateway.access_log import AccessRecord
+from llmrouter.gateway.coalesce import CoalescingWriter, flush_on_suspend
 from llmrouter.gateway.frontend import Frontend, Inbound
 from llmrouter.gateway.keys import ANONYMOUS, Principal, presented_key
 from llmrouter.gateway.metrics import GatewayMetrics, collect_attempts
@@ -211,9 +212,15 @@ class Gateway:
         record.status = 200
         try:
             await response.prepare(request)
+            writer = CoalescingWriter(response)
             async with contextlib.aclosing(frontend.events(stream, inbound)) as events:
-                async for data in events:
-                    await response.write(data)
+                while True:
+                    try:
+                        data = await flush_on_suspend(events.__anext__(), writer.flush)
+                    except StopAsyncIteration:
+                        break
+                    await writer.add(data)
+            await writer.flush()
             await response.write_eof()
         except ConnectionError:
             record.status = 499

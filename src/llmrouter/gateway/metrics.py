@@ -50,6 +50,21 @@ def collect_attempts() -> list[Attempt]:
     return found
 
 
+class _Labelled:
+    """A labelled metric whose children are looked up once per label set (prometheus_client's
+    `labels()` takes a lock and builds a tuple each call)."""
+
+    def __init__(self, metric: Any) -> None:
+        self._metric = metric
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def labels(self, *values: str) -> Any:
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self._metric.labels(*values)
+        return child
+
+
 class _Callbacks(RouterCallbacks):
     def __init__(self, metrics: GatewayMetrics) -> None:
         self._m = metrics
@@ -106,31 +121,43 @@ class GatewayMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self.http = Counter(
-            "llmrouter_gateway_requests", "HTTP requests", ["format", "status"], registry=r
+        self.http = _Labelled(
+            Counter("llmrouter_gateway_requests", "HTTP requests", ["format", "status"], registry=r)
         )
-        self.duration = Histogram(
-            "llmrouter_gateway_request_duration_seconds",
-            "time to the last byte",
-            ["format"],
-            registry=r,
+        self.duration = _Labelled(
+            Histogram(
+                "llmrouter_gateway_request_duration_seconds",
+                "time to the last byte",
+                ["format"],
+                registry=r,
+            )
         )
         self.in_flight = Gauge("llmrouter_gateway_in_flight", "requests in flight", registry=r)
-        self.requests = Counter(
-            "llmrouter_requests", "router requests", ["route", "model", "outcome"], registry=r
+        self.requests = _Labelled(
+            Counter(
+                "llmrouter_requests", "router requests", ["route", "model", "outcome"], registry=r
+            )
         )
-        self.attempts = Counter(
-            "llmrouter_attempts", "upstream attempts", ["model", "outcome"], registry=r
+        self.attempts = _Labelled(
+            Counter("llmrouter_attempts", "upstream attempts", ["model", "outcome"], registry=r)
         )
-        self.fallbacks = Counter(
-            "llmrouter_fallbacks",
-            "moves to the next model",
-            ["route", "from_model", "to_model", "error"],
-            registry=r,
+        self.fallbacks = _Labelled(
+            Counter(
+                "llmrouter_fallbacks",
+                "moves to the next model",
+                ["route", "from_model", "to_model", "error"],
+                registry=r,
+            )
         )
-        self.tokens = Counter("llmrouter_tokens", "tokens", ["model", "kind"], registry=r)
-        self.cost = Counter("llmrouter_cost_usd", "cost in USD", ["route", "model"], registry=r)
-        self.cache_hits = Counter("llmrouter_cache_hits", "cache hits", ["route"], registry=r)
+        self.tokens = _Labelled(
+            Counter("llmrouter_tokens", "tokens", ["model", "kind"], registry=r)
+        )
+        self.cost = _Labelled(
+            Counter("llmrouter_cost_usd", "cost in USD", ["route", "model"], registry=r)
+        )
+        self.cache_hits = _Labelled(
+            Counter("llmrouter_cache_hits", "cache hits", ["route"], registry=r)
+        )
         self.callbacks: RouterCallbacks = _Callbacks(self)
 
     def watch_health(self, health: Callable[[], Mapping[str, Any]]) -> None:
