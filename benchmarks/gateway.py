@@ -15,8 +15,9 @@ Per target and mode (JSON, streamed), measured by this script as the client:
 LiteLLM's proxy runs from its own venv (benchmarks/.litellm-proxy-venv, made on first use:
 `pip install 'litellm[proxy]'`) with its documented production settings: one worker, no
 database, spend and error logs off, `set_verbose: false`, `LITELLM_LOG=ERROR`, the bundled
-cost map (`LITELLM_LOCAL_MODEL_COST_MAP=True`). llmrouter serve runs with `--no-auth` on
-loopback and `--no-access-log`; the floor and LiteLLM authenticate nothing either.
+cost map (`LITELLM_LOCAL_MODEL_COST_MAP=True`), its master key as the only key (it refuses
+to start without one). llmrouter serve checks one inbound key and runs with
+`--no-access-log`; the floor authenticates nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ HERE = Path(__file__).resolve().parent
 LITELLM_VENV = HERE / ".litellm-proxy-venv"
 TICKS = os.sysconf("SC_CLK_TCK")
 CHAT = {"model": "bench", "messages": [{"role": "user", "content": "Say hello to the bench."}]}
+KEY = "sk-bench-gateway-key-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
 def free_port() -> int:
@@ -116,7 +119,7 @@ async def _wait_ready(url: str, timeout: float = 120.0) -> None:
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
             try:
-                async with session.post(url, json=CHAT) as resp:
+                async with session.post(url, json=CHAT, headers=AUTH) as resp:
                     if resp.status == 200:
                         await resp.read()
                         return
@@ -143,7 +146,7 @@ async def load(url: str, body: bytes, count: int, concurrency: int) -> Load:
     remaining = count
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=120)
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **AUTH}
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
         async def worker() -> None:
@@ -198,6 +201,7 @@ def _llmrouter_config(backend: str, folder: Path) -> Path:
         "models": {"bench-model": {"provider": "bench", "model": "openai/bench"}},
         "routes": {"bench": {"models": ["bench-model"], "retries": 0}},
         "circuit_breaker": {"enabled": False},
+        "gateway": {"keys": [{"key": "${BENCH_GATEWAY_KEY}", "tenant": "bench"}]},
     }
     path = folder / "llmrouter.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -269,10 +273,10 @@ def targets(
         str(_llmrouter_config(backend, folder)),
         "--port",
         str(port),
-        "--no-auth",
         "--no-access-log",
     ]
-    out.append(("llmrouter serve", serve, {"PORT": str(port), "BENCH_KEY": "sk-bench"}))
+    env = {"PORT": str(port), "BENCH_KEY": "sk-bench", "BENCH_GATEWAY_KEY": KEY}
+    out.append(("llmrouter serve", serve, env))
     if with_litellm:
         port = free_port()
         command = [
@@ -288,6 +292,7 @@ def targets(
         ]
         env = {
             "PORT": str(port),
+            "LITELLM_MASTER_KEY": KEY,
             "LITELLM_LOG": "ERROR",
             "LITELLM_LOCAL_MODEL_COST_MAP": "True",
             "LITELLM_MODE": "PRODUCTION",
