@@ -46,5 +46,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/routing_decision.py
 	$(BIN)/python benchmarks/resilience_load.py
 
+# llmrouter serve beside LiteLLM's proxy and an aiohttp floor (~10 minutes; makes its own venv).
+bench-gateway: $(STAMP)
+	$(BIN)/python benchmarks/gateway.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site

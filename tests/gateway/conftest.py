@@ -4,6 +4,7 @@ subprocess in front of them, and SDK clients pointed at it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from gateway_support import GATEWAY_KEY, Gateway, StandIns, gateway_config
@@ -31,7 +32,7 @@ def _clean_stand_ins(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
-def openai_client(gateway: Gateway):  # type: ignore[no-untyped-def]
+def openai_client(gateway: Gateway) -> Iterator[Any]:
     import openai
 
     with openai.OpenAI(base_url=gateway.url + "/v1", api_key=GATEWAY_KEY, max_retries=0) as client:
@@ -39,7 +40,7 @@ def openai_client(gateway: Gateway):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def anthropic_client(gateway: Gateway):  # type: ignore[no-untyped-def]
+def anthropic_client(gateway: Gateway) -> Iterator[Any]:
     import anthropic
 
     with anthropic.Anthropic(base_url=gateway.url, api_key=GATEWAY_KEY, max_retries=0) as client:

@@ -98,6 +98,7 @@ def test_messages_stream_failure_after_first_byte_is_an_error_event(
     events = _events(resp.text)
     assert events[0][0] == "message_start"
     assert events[-1][0] == "error" and events[-1][1]["type"] == "error"
+    assert events[-1][1]["error"]["type"] == "overloaded_error"  # the stand-in's in-stream fault
     assert all(name != "message_stop" for name, _ in events)
 
 

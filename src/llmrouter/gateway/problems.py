@@ -14,8 +14,10 @@ at fault and how long to wait. Each frontend renders a `Problem` in its own erro
 | `ProviderUnavailableError`, `MalformedResponseError`, upstream auth | unavailable | 502 |
 | `ProviderTimeoutError` | timeout | 504 |
 
-`AllModelsFailedError` takes the kind of its last error. An upstream 401 is a 502 here: the
-gateway's own provider key failed, which the client can do nothing about.
+`AllModelsFailedError` takes the kind of its last error, `StreamInterruptedError` (a stream
+that broke after its first byte: the format's error event) the kind of the fault that broke
+it. An upstream 401 is a 502 here: the gateway's own provider key failed, which the client can
+do nothing about.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from llmrouter.errors import (
     ProviderError,
     RequestValidationError,
     RouteNotFoundError,
+    StreamInterruptedError,
 )
 
 __all__ = ["GatewayError", "Kind", "Problem", "problem_for"]
@@ -136,5 +139,6 @@ def problem_for(exc: BaseException) -> Problem:
 
 
 def _provider_problem(exc: ProviderError) -> Problem:
-    kind = _PROVIDER_KINDS.get(exc.kind, "unavailable")
+    fault = exc.cause_kind if isinstance(exc, StreamInterruptedError) else exc.kind
+    kind = _PROVIDER_KINDS.get(fault, "unavailable")
     return Problem(kind, exc.message, retry_after_s=exc.retry_after_s)
