@@ -7,9 +7,8 @@ chat-completions and Anthropic Messages wire formats, with scriptable faults.
         ...  # point your client at glm.api_base
 """
 
-from llmrouter.testing.content import ToolCall
 from llmrouter.testing.faults import Fault
 from llmrouter.testing.provider import LocalProvider, ReceivedRequest
 from llmrouter.testing.server import LocalProviderServer
 
-__all__ = ["Fault", "LocalProvider", "LocalProviderServer", "ReceivedRequest", "ToolCall"]
+__all__ = ["Fault", "LocalProvider", "LocalProviderServer", "ReceivedRequest"]

@@ -12,7 +12,8 @@ from typing import Any
 from gateway_support import GATEWAY_KEY, Gateway, StandIns
 
 from conftest import cli
-from llmrouter.testing import Fault, ToolCall
+from llmrouter.testing import Fault
+from llmrouter.testing.content import ToolCall
 
 MARKER = "llmrouter-tool-ran-7d1c"
 

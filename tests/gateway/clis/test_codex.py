@@ -12,7 +12,7 @@ from typing import Any
 from gateway_support import GATEWAY_KEY, Gateway, StandIns
 
 from conftest import cli
-from llmrouter.testing import ToolCall
+from llmrouter.testing.content import ToolCall
 
 MARKER = "llmrouter-codex-ran-4b2e"
 
