@@ -97,7 +97,7 @@ def test_structured_output_with_parse(
 
 def test_codex_fields_are_carried_or_named(openai_client: Any, stand_ins: StandIns) -> None:
     raw = openai_client.responses.with_raw_response.create(
-        model="glm-only",
+        model="gpt-only",  # reasoning_effort is an OpenAI control
         input=[
             {
                 "type": "message",
@@ -113,7 +113,7 @@ def test_codex_fields_are_carried_or_named(openai_client: Any, stand_ins: StandI
         stream=False,
     )
     assert raw.headers["x-llmrouter-dropped"] == "include, prompt_cache_key"
-    body = stand_ins.glm.requests[-1].body
+    body = stand_ins.gpt.requests[-1].body
     assert body["messages"][0] == {"role": "system", "content": "rules"}
     assert body["reasoning_effort"] == "low"
 
