@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 from llmrouter import Router
 from llmrouter.config.loader import load_dict
 from llmrouter.gateway import GatewayMetrics, GatewaySettings, build_app
+from llmrouter.gateway.messages_request import CARRIES_THINKING_BLOCKS
 from llmrouter.providers import FunctionProvider
 from llmrouter.providers.base import ProviderCall
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
@@ -22,6 +23,7 @@ CONFIG: dict[str, Any] = {
     "routes": {"think": {"models": ["thinker"]}},
 }
 
+SIGNED = {"type": "thinking", "thinking": "Let me think.", "signature": "sig-1"}
 CALLS = [
     {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": "a"}'}},
     {"id": "call_2", "type": "function", "function": {"name": "lookup", "arguments": '{"q": "b"}'}},
@@ -39,6 +41,7 @@ async def _complete(call: ProviderCall) -> ChatCompletion:
                         "role": "assistant",
                         "content": "The answer.",
                         "reasoning_content": "Let me think.",
+                        "thinking_blocks": [SIGNED],
                         "tool_calls": CALLS,
                     },
                     "finish_reason": "tool_calls",
@@ -67,6 +70,7 @@ def _chunk(
 async def _stream(call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
     yield _chunk({"role": "assistant", "reasoning_content": "Let me "})
     yield _chunk({"reasoning_content": "think."})
+    yield _chunk({"thinking_blocks": [SIGNED]})
     yield _chunk({"content": "The "})
     yield _chunk({"content": "answer."})
     for index, call_ in enumerate(CALLS):
@@ -90,14 +94,15 @@ async def _stream(call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
     yield _chunk({}, usage={"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30})
 
 
+PROVIDER = FunctionProvider(_complete, _stream)
+
+
 @pytest.fixture
 async def server() -> AsyncIterator[TestServer]:
     loaded = load_dict(CONFIG)
     settings = GatewaySettings.from_config(loaded, {}, no_auth=True)
     metrics = GatewayMetrics()
-    router = Router(
-        loaded, provider=FunctionProvider(_complete, _stream), callbacks=[metrics.callbacks]
-    )
+    router = Router(loaded, provider=PROVIDER, callbacks=[metrics.callbacks])
     test_server = TestServer(build_app(router, settings, metrics))
     await test_server.start_server()
     try:
@@ -133,6 +138,8 @@ async def test_messages_render_thinking_text_and_tool_uses(
     kinds = [block.type for block in message.content]
     assert kinds == ["thinking", "text", "tool_use", "tool_use"]
     assert message.content[0].thinking == "Let me think."
+    # the backend's signature, where the Router's types carry thinking blocks
+    assert message.content[0].signature == ("sig-1" if CARRIES_THINKING_BLOCKS else "")
     assert message.content[1].text == "The answer."
     assert [b.input for b in message.content[2:]] == [{"q": "a"}, {"q": "b"}]
     assert message.stop_reason == "tool_use"
@@ -200,7 +207,9 @@ async def test_chat_keeps_reasoning_content_and_calls(server: TestServer, stream
     assert names == ["lookup", "lookup"]
 
 
-async def test_thinking_blocks_of_earlier_turns_are_dropped_and_named(server: TestServer) -> None:
+async def test_thinking_blocks_of_earlier_turns(server: TestServer) -> None:
+    """Carried with their signatures where the Router's messages have `thinking_blocks`,
+    else dropped and named."""
     import anthropic
 
     async with anthropic.AsyncAnthropic(
@@ -222,4 +231,11 @@ async def test_thinking_blocks_of_earlier_turns_are_dropped_and_named(server: Te
                 {"role": "user", "content": "again"},
             ],
         )
-    assert raw.headers["x-llmrouter-dropped"] == "messages[1].content[0]"
+    if CARRIES_THINKING_BLOCKS:
+        sent = PROVIDER.calls[-1].messages[1]
+        assert sent["thinking_blocks"] == [
+            {"type": "thinking", "thinking": "hmm", "signature": "sig=="}
+        ]
+        assert "x-llmrouter-dropped" not in raw.headers
+    else:
+        assert raw.headers["x-llmrouter-dropped"] == "messages[1].content[0]"

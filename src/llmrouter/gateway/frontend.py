@@ -82,6 +82,11 @@ class Body:
         self._where = where
         self._seen: set[str] = set()
 
+    @property
+    def where(self) -> str:
+        """Where this object sits in the request (`messages[1].content[0]`)."""
+        return self._where
+
     def path(self, name: str) -> str:
         return f"{self._where}.{name}" if self._where else name
 

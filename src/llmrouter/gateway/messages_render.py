@@ -1,7 +1,9 @@
 """The router's answer as Anthropic Messages JSON and SSE events, and the Anthropic error
 shape.
 
-- content: `reasoning_content` -> a `thinking` block (signature "": the backend gave none),
+- content: thinking blocks with their signatures where the backend gave them (a stream ends
+  each with a `signature_delta`), else `reasoning_content` -> a `thinking` block with
+  signature "",
   text -> a `text` block, `tool_calls` -> `tool_use` blocks (`input` = the parsed arguments);
 - `finish_reason` stop / length / tool_calls / content_filter -> `stop_reason` end_turn /
   max_tokens / tool_use / refusal;
@@ -88,15 +90,33 @@ def _arguments(text: str) -> Any:
         return {"_raw_arguments": text}
 
 
+def _thinking_out(block: Any) -> dict[str, Any]:
+    """A Router thinking block (with its signature) as an Anthropic content block."""
+    if getattr(block, "type", None) == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": getattr(block, "data", None) or ""}
+    return {
+        "type": "thinking",
+        "thinking": getattr(block, "thinking", None) or "",
+        "signature": getattr(block, "signature", None) or "",
+    }
+
+
+def _thinking(message: Any) -> list[dict[str, Any]]:
+    """Thinking blocks as the backend signed them, else the reasoning text (signature "")."""
+    blocks = getattr(message, "thinking_blocks", None)
+    if blocks:
+        return [_thinking_out(block) for block in blocks]
+    if message.reasoning_content:
+        return [{"type": "thinking", "thinking": message.reasoning_content, "signature": ""}]
+    return []
+
+
 def render_message(answer: ChatCompletion, inbound: Inbound) -> dict[str, Any]:
     choice = answer.choices[0] if answer.choices else None
     content: list[dict[str, Any]] = []
     if choice is not None:
         message = choice.message
-        if message.reasoning_content:
-            content.append(
-                {"type": "thinking", "thinking": message.reasoning_content, "signature": ""}
-            )
+        content.extend(_thinking(message))
         if message.content:
             content.append({"type": "text", "text": message.content})
         for call in message.tool_calls or ():
@@ -191,6 +211,8 @@ def _chunk_events(delta: Any, blocks: _Blocks) -> list[bytes]:
         if blocks.kind != "thinking":
             out += blocks.open("thinking", {"type": "thinking", "thinking": "", "signature": ""})
         out.append(blocks.delta({"type": "thinking_delta", "thinking": delta.reasoning_content}))
+    for closed in getattr(delta, "thinking_blocks", None) or ():
+        out += _closed_thinking(closed, blocks)
     if delta.content:
         if blocks.kind != "text":
             out += blocks.open("text", {"type": "text", "text": ""})
@@ -209,3 +231,21 @@ def _chunk_events(delta: Any, blocks: _Blocks) -> list[bytes]:
         if arguments:
             out.append(blocks.delta({"type": "input_json_delta", "partial_json": arguments}))
     return out
+
+
+def _closed_thinking(block: Any, blocks: _Blocks) -> list[bytes]:
+    """A thinking block the backend closed: its signature ends the streamed block (a redacted
+    block is a block of its own)."""
+    out: list[bytes] = []
+    if getattr(block, "type", None) == "redacted_thinking":
+        out += blocks.open("redacted_thinking", _thinking_out(block))
+        return out + blocks.close()
+    if blocks.kind != "thinking":
+        out += blocks.open("thinking", {"type": "thinking", "thinking": "", "signature": ""})
+        text = getattr(block, "thinking", None)
+        if text:
+            out.append(blocks.delta({"type": "thinking_delta", "thinking": text}))
+    signature = getattr(block, "signature", None)
+    if signature:
+        out.append(blocks.delta({"type": "signature_delta", "signature": signature}))
+    return out + blocks.close()

@@ -12,9 +12,11 @@ docs/gateway.md, "Translation").
 - `max_tokens`, `temperature`, `top_p`, `top_k`, `thinking` pass; `stop_sequences` -> `stop`;
   `metadata.user_id` -> `user`; `output_config.effort` -> `reasoning_effort`;
   `output_config.format` (and the older `output_format`) -> `response_format` json_schema.
+- thinking / redacted_thinking blocks of earlier turns -> the assistant message's
+  `thinking_blocks`, signatures kept (where the Router's message type has that field; with
+  an older one they are dropped and named).
 - Dropped and named: `cache_control` (anywhere), `context_management`, `service_tier`,
-  `speed`, the `anthropic-beta` header, thinking blocks of earlier turns (their signatures
-  cannot be carried), `citations` on earlier answers.
+  `speed`, the `anthropic-beta` header, `citations` on earlier answers.
 - Refused: documents, server tools, file sources, images inside tool results, anything else.
 """
 
@@ -25,11 +27,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from llmrouter.gateway.frontend import Body, Inbound, refuse
+from llmrouter.types import Message
 
 __all__ = ["parse_messages_request"]
 
 # OpenAI's reasoning_effort stops at "high".
 _EFFORTS = {"low": "low", "medium": "medium", "high": "high", "xhigh": "high", "max": "high"}
+CARRIES_THINKING_BLOCKS = "thinking_blocks" in Message.model_fields
+"""Whether the Router's messages carry Anthropic thinking blocks (with their signatures)."""
+
 _DROPPED_TOP = ("cache_control", "context_management", "service_tier", "speed")
 
 
@@ -175,6 +181,7 @@ def _assistant(content: str | list[Any], where: str, inbound: Inbound) -> None:
         return
     texts: list[str] = []
     calls: list[dict[str, Any]] = []
+    thinking: list[dict[str, Any]] = []
     for index, block in enumerate(content):
         fields = Body(block, f"{where}[{index}]")
         kind = fields.need("type", str, "a block type")
@@ -184,8 +191,7 @@ def _assistant(content: str | list[Any], where: str, inbound: Inbound) -> None:
         elif kind == "tool_use":
             calls.append(_tool_use(fields))
         elif kind in ("thinking", "redacted_thinking"):
-            inbound.dropped.append(f"{where}[{index}]")
-            fields.ignore(*fields.data)
+            _thinking_block(fields, kind, thinking, inbound)
         else:
             raise refuse(fields.path("type"), f"{kind!r} blocks cannot be carried to the backend")
         fields.drop("cache_control", inbound.dropped)
@@ -193,8 +199,29 @@ def _assistant(content: str | list[Any], where: str, inbound: Inbound) -> None:
     message: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
     if calls:
         message["tool_calls"] = calls
-    if texts or calls:
+    if thinking:
+        message["thinking_blocks"] = thinking
+    if texts or calls or thinking:
         inbound.messages.append(message)
+
+
+def _thinking_block(
+    fields: Body, kind: str, thinking: list[dict[str, Any]], inbound: Inbound
+) -> None:
+    """A thinking block of an earlier turn: carried with its signature where the Router's
+    message type has `thinking_blocks`, else dropped and named."""
+    if not CARRIES_THINKING_BLOCKS:
+        inbound.dropped.append(fields.where)
+        fields.ignore(*fields.data)
+        return
+    if kind == "redacted_thinking":
+        thinking.append({"type": kind, "data": fields.need("data", str, "a string")})
+        return
+    block = {"type": kind, "thinking": fields.need("thinking", str, "a string")}
+    signature = fields.get("signature", str, "a string")
+    if signature:
+        block["signature"] = signature
+    thinking.append(block)
 
 
 def _tool_use(fields: Body) -> dict[str, Any]:
