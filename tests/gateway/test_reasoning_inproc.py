@@ -239,3 +239,33 @@ async def test_thinking_blocks_of_earlier_turns(server: TestServer) -> None:
         assert "x-llmrouter-dropped" not in raw.headers
     else:
         assert raw.headers["x-llmrouter-dropped"] == "messages[1].content[0]"
+
+
+def test_a_refusal_answer_in_each_format() -> None:
+    """A refusal the Router returns as the answer: Anthropic's stop_reason refusal with its
+    text, a Responses refusal part, Chat's own `refusal` field."""
+    from llmrouter.gateway.chat import ChatFrontend
+    from llmrouter.gateway.frontend import Inbound
+    from llmrouter.gateway.messages_render import render_message
+    from llmrouter.gateway.responses_render import render_response
+
+    answer = ChatCompletion.model_validate(
+        {
+            "id": "r1",
+            "model": "thinker",
+            "choices": [
+                {
+                    "message": {"role": "assistant", "content": None, "refusal": "I can't help."},
+                    "finish_reason": "refusal",
+                }
+            ],
+        }
+    )
+    inbound = Inbound("think", [], {}, False)
+    message = render_message(answer, inbound)
+    assert message["stop_reason"] == "refusal"
+    assert message["content"] == [{"type": "text", "text": "I can't help."}]
+    response = render_response(answer, inbound)
+    assert response["output"][0]["content"] == [{"type": "refusal", "refusal": "I can't help."}]
+    chat = ChatFrontend().render(answer, inbound)
+    assert chat["choices"][0]["message"]["refusal"] == "I can't help."

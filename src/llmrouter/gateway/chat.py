@@ -18,7 +18,7 @@ from llmrouter.gateway.frontend import Body, Inbound, refuse
 from llmrouter.gateway.problems import Kind, Problem, problem_for
 from llmrouter.gateway.sse import data_event
 from llmrouter.streaming import RouterStream
-from llmrouter.types import ChatCompletion
+from llmrouter.types import ChatCompletion, Message
 
 __all__ = ["CARRIED", "DROPPED", "ChatFrontend", "openai_error"]
 
@@ -67,7 +67,9 @@ _ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 _PART_TYPES = frozenset({"text", "image_url"})
 _MESSAGE_KEYS = frozenset(
     {"role", "content", "name", "tool_calls", "tool_call_id", "refusal", "reasoning_content"}
+    | ({"thinking_blocks"} if "thinking_blocks" in Message.model_fields else set())
 )
+"""Message keys carried (`thinking_blocks` where the Router's messages have them)."""
 
 _OPENAI_TYPES: dict[Kind, tuple[str, str | None]] = {
     "invalid_request": ("invalid_request_error", None),

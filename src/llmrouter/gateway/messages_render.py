@@ -5,8 +5,9 @@ shape.
   each with a `signature_delta`), else `reasoning_content` -> a `thinking` block with
   signature "",
   text -> a `text` block, `tool_calls` -> `tool_use` blocks (`input` = the parsed arguments);
-- `finish_reason` stop / length / tool_calls / content_filter -> `stop_reason` end_turn /
-  max_tokens / tool_use / refusal;
+- a refusal (`message.refusal`) -> a `text` block; `finish_reason` stop / length /
+  tool_calls / content_filter / refusal -> `stop_reason` end_turn / max_tokens / tool_use /
+  refusal;
 - usage: `input_tokens` = prompt tokens less cached ones, `cache_read_input_tokens` = cached.
 - a stream: `message_start`, per block `content_block_start` / `_delta` (`text_delta`,
   `thinking_delta`, `input_json_delta`) / `_stop`, `message_delta` (stop reason and usage),
@@ -117,8 +118,9 @@ def render_message(answer: ChatCompletion, inbound: Inbound) -> dict[str, Any]:
     if choice is not None:
         message = choice.message
         content.extend(_thinking(message))
-        if message.content:
-            content.append({"type": "text", "text": message.content})
+        text = message.content or message.refusal  # a refusal is the answer's text
+        if text:
+            content.append({"type": "text", "text": text})
         for call in message.tool_calls or ():
             content.append(
                 {
@@ -213,10 +215,11 @@ def _chunk_events(delta: Any, blocks: _Blocks) -> list[bytes]:
         out.append(blocks.delta({"type": "thinking_delta", "thinking": delta.reasoning_content}))
     for closed in getattr(delta, "thinking_blocks", None) or ():
         out += _closed_thinking(closed, blocks)
-    if delta.content:
+    text = delta.content or getattr(delta, "refusal", None)  # a refusal is the answer's text
+    if text:
         if blocks.kind != "text":
             out += blocks.open("text", {"type": "text", "text": ""})
-        out.append(blocks.delta({"type": "text_delta", "text": delta.content}))
+        out.append(blocks.delta({"type": "text_delta", "text": text}))
     for call in delta.tool_calls or ():
         if blocks.kind != "tool_use" or blocks.tool != call.index:
             name = call.function.name if call.function is not None else None

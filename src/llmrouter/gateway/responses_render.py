@@ -2,7 +2,8 @@
 
 - output items: `reasoning_content` -> a `reasoning` item (the text as `reasoning_text`
   content; no summary, no encrypted content), text -> a `message` item with one `output_text`
-  part, each tool call -> a `function_call` item (`call_id` = the tool call id);
+  part, a refusal -> a `message` item with one `refusal` part, each tool call -> a
+  `function_call` item (`call_id` = the tool call id);
 - `finish_reason` length -> status `incomplete` (`max_output_tokens`), else `completed`;
 - usage: `input_tokens` (cached ones in `input_tokens_details`), `output_tokens` (reasoning
   ones in `output_tokens_details`);
@@ -28,6 +29,8 @@ from llmrouter.streaming import RouterStream
 from llmrouter.types import ChatCompletion, Delta, Message, Usage
 
 __all__ = ["render_response", "response_events"]
+
+_REFUSAL_PART = {"type": "refusal", "refusal": ""}
 
 
 def _id(prefix: str) -> str:
@@ -92,6 +95,17 @@ def _message_item(item_id: str, text: str, status: str = "completed") -> dict[st
     }
 
 
+def _refusal_item(item_id: str, text: str, status: str = "completed") -> dict[str, Any]:
+    part = {"type": "refusal", "refusal": text}
+    return {
+        "type": "message",
+        "id": item_id,
+        "status": status,
+        "role": "assistant",
+        "content": [part] if status == "completed" else [],
+    }
+
+
 def _reasoning_item(item_id: str, text: str | None) -> dict[str, Any]:
     content = [{"type": "reasoning_text", "text": text}] if text is not None else []
     return {"type": "reasoning", "id": item_id, "summary": [], "content": content}
@@ -119,6 +133,8 @@ def _output(message: Message, inbound: Inbound) -> list[dict[str, Any]]:
         out.append(_reasoning_item(_id("rs"), message.reasoning_content))
     if message.content:
         out.append(_message_item(_id("msg"), message.content))
+    if message.refusal:
+        out.append(_refusal_item(_id("msg"), message.refusal))
     for call in message.tool_calls or ():
         out.append(
             _call_item(
@@ -170,6 +186,8 @@ class _Writer:
         if kind == "message":
             part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
             out.append(self._part_event("response.content_part.added", part))
+        elif kind == "refusal":
+            out.append(self._part_event("response.content_part.added", _REFUSAL_PART))
         return out
 
     def _part_event(self, name: str, part: dict[str, Any]) -> bytes:
@@ -200,6 +218,10 @@ class _Writer:
                     "response.output_text.done", **where, content_index=0, text=text, logprobs=[]
                 )
             )
+            out.append(self._part_event("response.content_part.done", done["content"][0]))
+        elif kind == "refusal":
+            done = _refusal_item(item["id"], text)
+            out.append(self.event("response.refusal.done", **where, content_index=0, refusal=text))
             out.append(self._part_event("response.content_part.done", done["content"][0]))
         elif kind == "reasoning":
             done = _reasoning_item(item["id"], text)
@@ -259,6 +281,11 @@ def _delta_events(delta: Delta, writer: _Writer) -> list[bytes]:
         if writer.kind != "message":
             out += writer.open("message", _message_item(_id("msg"), "", "in_progress"))
         out.append(writer.delta("response.output_text.delta", delta.content))
+    refusal = getattr(delta, "refusal", None)
+    if refusal:
+        if writer.kind != "refusal":
+            out += writer.open("refusal", _refusal_item(_id("msg"), "", "in_progress"))
+        out.append(writer.delta("response.refusal.delta", refusal))
     for call in delta.tool_calls or ():
         if writer.kind != "function_call" or writer.tool != call.index:
             name = (call.function.name if call.function else None) or ""
