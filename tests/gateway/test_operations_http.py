@@ -116,21 +116,27 @@ def test_sigterm_drains_a_stream_in_flight(stand_ins: StandIns) -> None:
             "stream": True,
             "messages": [{"role": "user", "content": "drain me"}],
         }
-        with httpx.stream(
-            "POST", gateway.url + "/v1/chat/completions", json=body, headers=AUTH, timeout=30
-        ) as resp:
-            result["status"] = resp.status_code
-            result["text"] = resp.read().decode()
+        try:
+            with httpx.stream(
+                "POST", gateway.url + "/v1/chat/completions", json=body, headers=AUTH, timeout=30
+            ) as resp:
+                result["status"] = resp.status_code
+                result["text"] = resp.read().decode()
+        except httpx.HTTPError as exc:
+            result["error"] = repr(exc)
+
+    def arrived() -> bool:
+        return any("drain me" in str(r.body) for r in stand_ins.glm.requests)
 
     reader = threading.Thread(target=read)
     reader.start()
-    _wait_for(lambda: stand_ins.glm.requests)
+    _wait_for(arrived)
     gateway.terminate()
     _wait_for(lambda: _refused(gateway.url + "/healthz"), timeout=5.0)  # no longer accepting
     assert reader.is_alive()  # while the stream is still in flight
     reader.join(timeout=30)
     code = gateway.stop()
-    assert result["status"] == 200
+    assert result.get("status") == 200, (result, gateway.log()[-2000:])
     assert result["text"].endswith("data: [DONE]\n\n") and "drain" in result["text"]
     assert code == 0
 
