@@ -165,7 +165,8 @@ class Gateway:
         raise RuntimeError(f"llmrouter serve did not become ready: {self.log()}")
 
     def log(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def terminate(self) -> None:
