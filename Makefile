@@ -1,11 +1,12 @@
 # Two commands do all set-up on a fresh machine with Python >= 3.10 and make:
-#   make demo   creates .venv, installs llmrouter, runs the offline demo
+#   make demo   creates .venv, installs llmrouter alone (no dev tools), runs the offline demo
 #   make test   creates .venv, installs dev tools, runs lint, types, tests, docs build
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 STAMP  := $(VENV)/.installed-stamp
+DEMO_STAMP := $(VENV)/.demo-stamp
 
 .PHONY: install demo test lint typecheck unit docs bench bench-gateway gateway-clis clean
 
@@ -16,12 +17,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# The demo needs llmrouter's own dependencies only: no litellm, no dev tools.
+$(DEMO_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/llmrouter demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples benchmarks
-	$(BIN)/ruff format --check src tests examples
+	$(BIN)/ruff check src tests examples benchmarks scripts
+	$(BIN)/ruff format --check src tests examples scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -45,6 +52,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/tracing_overhead.py
 	$(BIN)/python benchmarks/routing_decision.py
 	$(BIN)/python benchmarks/resilience_load.py
+	$(BIN)/python benchmarks/data_policy.py
+	$(BIN)/python benchmarks/eval_throughput.py
 
 # llmrouter serve beside LiteLLM's proxy and an aiohttp floor (~10 minutes; makes its own venv).
 bench-gateway: $(STAMP)

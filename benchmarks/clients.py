@@ -232,9 +232,9 @@ async def _llmrouter(t: Target, provider: Any) -> tuple[Call, Call]:
 
 async def make_router_native(t: Target) -> tuple[Call, Call]:
     from llmrouter.config.secrets import Redactor
-    from llmrouter.providers.native import NativeProvider
+    from llmrouter.providers.dispatch import AdapterDispatch
 
-    return await _llmrouter(t, NativeProvider(Redactor([KEY])))
+    return await _llmrouter(t, AdapterDispatch(Redactor([KEY])))
 
 
 async def make_router_litellm(t: Target) -> tuple[Call, Call]:

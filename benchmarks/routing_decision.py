@@ -19,15 +19,15 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from llmrouter.config.loader import load_dict
-from llmrouter.config.secrets import ResolvedProvider
-from llmrouter.pricing import price_for
-from llmrouter.providers.base import Deployment
+from llmrouter import Router
+from llmrouter.pipeline.chain import compose
+from llmrouter.pipeline.eligibility import Eligibility
+from llmrouter.pipeline.exchange import Exchange
+from llmrouter.pipeline.planning import Planning
+from llmrouter.pipeline.reply import Ending, Reply
+from llmrouter.providers import FunctionProvider
 from llmrouter.request import CompletionRequest
-from llmrouter.routing.dispatch import Dispatcher, RoutingSettings
-from llmrouter.routing.estimate import estimate_request
-from llmrouter.routing.health import HealthRegistry
-from llmrouter.routing.table import RouteTable
+from llmrouter.types import RouteInfo
 
 STRATEGIES = ("ordered", "cost", "latency", "weighted")
 SIZES = (2, 50)
@@ -57,38 +57,39 @@ def config(n: int, strategy: str, budgets: bool = False) -> dict[str, Any]:
     return out
 
 
-def build(n: int, strategy: str, budgets: bool = False) -> tuple[Dispatcher, Any]:
-    loaded = load_dict(config(n, strategy, budgets))
-    provider = ResolvedProvider(
-        name="p", api_base=None, api_key=None, api_key_env=None, region=None
-    )
-    deployments = {
-        name: Deployment(name, entry.model, provider, price_for(entry, loaded.config.currencies))
-        for name, entry in loaded.config.models.items()
-    }
+ENDED = Ending(RouteInfo(route="r", model="m00", provider="p", strategy="-"), None)
+Decide = Callable[[CompletionRequest], Awaitable[list[str]]]
+
+
+def build(n: int, strategy: str, budgets: bool = False) -> Decide:
+    """The request path's own deciding stages (eligibility, then planning) of a Router built
+    from the config, over a terminal that only reads the order they produced."""
+    router = Router.from_dict(config(n, strategy, budgets), provider=FunctionProvider())
+    parts = router._assembly.parts
+    stages = [
+        Eligibility(parts.capabilities, parts.budgets, parts.default_output_tokens, parts.gate),
+        Planning(parts.stats, parts.health, parts.default_output_tokens),
+    ]
     rng = random.Random(1)
-    table = RouteTable(loaded.config, deployments, rng=rng)
-    health = HealthRegistry(time.monotonic)
-    dispatcher = Dispatcher.from_config(
-        loaded, {}, clock=time.monotonic, health=health, settings=RoutingSettings(rng=rng)
-    )
-    for i, name in enumerate(deployments):  # observed history, so every path has data
-        dispatcher.stats.record_latency(name, 0.2 + rng.random())
+    for i, name in enumerate(router._assembly.deployments):  # observed history on every path
+        parts.stats.record_latency(name, 0.2 + rng.random())
         if i % 2:
-            dispatcher.stats.record_completion(name, 100 + i)
-    return dispatcher, table.resolve("r")
+            parts.stats.record_completion(name, 100 + i)
+    order: list[str] = []
 
+    async def terminal(ex: Exchange) -> Reply:
+        order[:] = [d.name for d in ex.candidates]
+        return Reply(None)
 
-def measure(call: Callable[[], object], rounds: int, per_round: int) -> tuple[float, float]:
-    """(p50, p99) over `rounds` of the mean microseconds per call in a round."""
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter_ns()
-        for _ in range(per_round):
-            call()
-        samples.append((time.perf_counter_ns() - start) / per_round / 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
+    handler = compose(stages, terminal)
+    route = router._assembly.routes.resolve("r")
+
+    async def decide(request: CompletionRequest) -> list[str]:
+        reply = await handler(Exchange(request, route, time.monotonic() + 60, 60))
+        await reply.end(ENDED)  # budgets: the hold is released, as the executor's end does
+        return order
+
+    return decide
 
 
 async def measure_async(
@@ -114,17 +115,11 @@ async def main() -> None:
     for strategy in STRATEGIES:
         cells = []
         for n in SIZES:
-            dispatcher, route = build(n, strategy)
-
-            def decide(d: Dispatcher = dispatcher, r: Any = route) -> object:
-                return d.decide(r, request, estimate_request(request))
-
-            cells.append(measure(decide, rounds, per_round))
+            decide = build(n, strategy)
+            cells.append(await measure_async(lambda d=decide: d(request), rounds, per_round))
         rows.append((strategy, cells))
-    budgeted, route = build(50, "cost", budgets=True)
-    with_budgets = await measure_async(
-        lambda: budgeted.plan(route, request), rounds, per_round // 4
-    )
+    budgeted = build(50, "cost", budgets=True)
+    with_budgets = await measure_async(lambda: budgeted(request), rounds, per_round // 4)
 
     print(f"Routing decision per request (µs; p50 / p99 of {rounds} rounds x {per_round} calls)")
     print(f"{'strategy':<28}{'2 models':>18}{'50 models':>18}")

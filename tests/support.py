@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmrouter import RetrySettings
 from llmrouter.testing import LocalProvider, LocalProviderServer
+
+FAST_BACKOFF = RetrySettings(backoff_initial_s=0.01, backoff_max_s=0.05)
+"""Backoff for tests over real HTTP: retries happen, but nobody waits long."""
 
 CANARY_KEY = "sk-canary-7f3a9c1e5b2d4f60a8b9"
 ENV = {"ZHIPU_API_KEY": CANARY_KEY, "ANTHROPIC_API_KEY": CANARY_KEY + "-anthropic"}

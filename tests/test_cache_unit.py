@@ -110,7 +110,7 @@ async def test_single_flight_shares_answer_and_error() -> None:
     leader = flights.join("k")
     follower = flights.join("k")
     assert leader.leader and not follower.leader
-    waiting = asyncio.ensure_future(flights.wait(follower))
+    waiting = asyncio.ensure_future(flights.wait(follower, 5.0))
     answer = make_completion("shared")
     flights.land(leader, answer)
     assert await waiting is answer
@@ -120,7 +120,7 @@ async def test_single_flight_shares_answer_and_error() -> None:
     follower = flights.join("k")
     flights.crash(leader, ValueError("boom"))
     with pytest.raises(ValueError, match="boom"):
-        await flights.wait(follower)
+        await flights.wait(follower, 5.0)
 
 
 async def test_abandoned_flight_lets_followers_run() -> None:
@@ -128,7 +128,7 @@ async def test_abandoned_flight_lets_followers_run() -> None:
     leader = flights.join("k")
     follower = flights.join("k")
     flights.crash(leader, None)
-    assert await flights.wait(follower) is None
+    assert await flights.wait(follower, 5.0) is None
 
 
 def test_replayed_chunks_assemble_to_the_same_answer() -> None:

@@ -61,7 +61,9 @@ def test_unknown_model_in_route_names_file_line_field_and_suggests(tmp_path: Pat
 def test_typo_in_key_is_an_error_with_its_line(tmp_path: Path) -> None:
     text = GOOD.replace("    retries: 1", "    retires: 1")
     [problem] = problems(text, tmp_path)
-    assert problem.endswith(":16: routes.chat.retires: unknown key 'retires'")
+    assert problem.endswith(
+        ":16: routes.chat.retires: unknown key 'retires'; did you mean 'retries'?"
+    )
 
 
 def test_wrong_type_names_the_field(tmp_path: Path) -> None:

@@ -63,7 +63,10 @@ def test_capabilities_from_the_price_map_and_overrides() -> None:
     claude = capabilities_for(ModelConfig(provider="p", model="anthropic/claude-sonnet-4-5"))
     assert (claude.tools, claude.vision, claude.json_schema) == (True, True, True)
     glm = capabilities_for(ModelConfig(provider="p", model="zai/glm-4.6"))
-    assert glm.tools is True and glm.vision is None  # unknown: assumed supported
+    # Z.ai's vendor file: a GLM model takes no images unless the price map or config says so
+    assert glm.tools is True and glm.vision is False
+    deepseek = capabilities_for(ModelConfig(provider="p", model="deepseek/deepseek-chat"))
+    assert deepseek.vision is None  # unknown: assumed supported
     off = capabilities_for(
         ModelConfig(provider="p", model="zai/glm-4.6", supports_tools=False, supports_json=False)
     )

@@ -13,6 +13,9 @@ from llmrouter.errors import (
     ConfigError,
     ContentFilteredError,
     ContextWindowExceededError,
+    EvalInputError,
+    ExperimentStoreError,
+    InvalidResponseError,
     LLMRouterError,
     MalformedResponseError,
     NoEligibleModelError,
@@ -30,9 +33,9 @@ from llmrouter.errors import (
 # The rest of the public surface loads on first use (PEP 562), so `import llmrouter` costs only
 # the error classes; `from llmrouter import Router` loads the request path then.
 _LAZY = {
-    "RetrySettings": "llmrouter.executor",
+    "RetrySettings": "llmrouter.pipeline.execution",
     "Router": "llmrouter.router",
-    "RoutingSettings": "llmrouter.routing.dispatch",
+    "RoutingSettings": "llmrouter.routing.settings",
     "RouterStream": "llmrouter.streaming",
     "Attempt": "llmrouter.types",
     "ChatCompletion": "llmrouter.types",
@@ -42,9 +45,9 @@ _LAZY = {
 }
 
 if _TYPE_CHECKING:
-    from llmrouter.executor import RetrySettings
+    from llmrouter.pipeline.execution import RetrySettings
     from llmrouter.router import Router
-    from llmrouter.routing.dispatch import RoutingSettings
+    from llmrouter.routing.settings import RoutingSettings
     from llmrouter.streaming import RouterStream
     from llmrouter.types import Attempt, ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
 
@@ -75,6 +78,9 @@ __all__ = [
     "ConfigError",
     "ContentFilteredError",
     "ContextWindowExceededError",
+    "EvalInputError",
+    "ExperimentStoreError",
+    "InvalidResponseError",
     "LLMRouterError",
     "MalformedResponseError",
     "NoEligibleModelError",

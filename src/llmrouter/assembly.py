@@ -14,6 +14,7 @@ from llmrouter.types import (
     FunctionCall,
     FunctionCallDelta,
     Message,
+    RouteInfo,
     ToolCall,
     ToolCallDelta,
     Usage,
@@ -73,7 +74,16 @@ class CompletionAssembler:
         parts = self._choices.get(index)
         return "".join(parts.content) if parts else ""
 
-    def result(self) -> ChatCompletion:
+    def chars(self) -> int:
+        """Characters of text, reasoning and tool-call arguments received (usage estimates)."""
+        total = 0
+        for parts in self._choices.values():
+            total += sum(map(len, parts.content)) + sum(map(len, parts.reasoning))
+            for call in parts.tool_calls.values():
+                total += sum(map(len, call.arguments))
+        return total
+
+    def result(self, route: RouteInfo | None = None) -> ChatCompletion:
         choices = [
             Choice(
                 index=index,
@@ -93,13 +103,16 @@ class CompletionAssembler:
             )
             for index, parts in sorted(self._choices.items())
         ]
-        return ChatCompletion(
+        answer = ChatCompletion(
             id=self._id,
             created=self._created,
             model=self._model,
             choices=choices,
             usage=self.usage or Usage(),
         )
+        if route is not None:
+            answer.route = route
+        return answer
 
 
 def completion_to_chunks(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from llmrouter.errors import AllModelsFailedError, NoEligibleModelError, ProviderError
 from llmrouter.providers.base import Deployment
-from llmrouter.types import Attempt
+from llmrouter.types import Attempt, LegKindT
 
 __all__ = ["failed", "no_answer", "skipped", "succeeded"]
 
@@ -21,7 +21,9 @@ def skipped(deployment: Deployment, reason: str, detail: str | None = None) -> A
     )
 
 
-def failed(deployment: Deployment, err: ProviderError, latency_s: float) -> Attempt:
+def failed(
+    deployment: Deployment, err: ProviderError, latency_s: float, kind: LegKindT | None = None
+) -> Attempt:
     return Attempt(
         model=deployment.name,
         provider=deployment.provider_name,
@@ -30,12 +32,17 @@ def failed(deployment: Deployment, err: ProviderError, latency_s: float) -> Atte
         status_code=err.status_code,
         latency_s=latency_s,
         detail=err.detail,
+        kind=kind,
     )
 
 
-def succeeded(deployment: Deployment, latency_s: float) -> Attempt:
+def succeeded(deployment: Deployment, latency_s: float, kind: LegKindT | None = None) -> Attempt:
     return Attempt(
-        model=deployment.name, provider=deployment.provider_name, outcome="ok", latency_s=latency_s
+        model=deployment.name,
+        provider=deployment.provider_name,
+        outcome="ok",
+        latency_s=latency_s,
+        kind=kind,
     )
 
 
@@ -50,9 +57,39 @@ def no_answer(
         err = NoEligibleModelError(f"no model can take the request now ({reasons})")
         err.attempts = list(attempts)
         return err
-    summary = "; ".join(f"{a.model}: {a.error}" for a in tried) or "no attempt made"
+    summary = _summary(tried) or "no attempt made"
+    skipped = [a for a in attempts if a.outcome == "skipped"]
+    if skipped:  # the data policy, blocks, budgets: why the others were not tried
+        summary += "; not tried: " + "; ".join(_describe(a, 1) for a in skipped)
     if out_of_time:
         message = f"deadline of {timeout_s:g}s exceeded after {len(tried)} attempts ({summary})"
     else:
         message = f"all models failed ({summary})"
     return AllModelsFailedError(message, attempts, last)
+
+
+_DETAIL_CHARS = 160
+
+
+def _summary(tried: Sequence[Attempt]) -> str:
+    """`glm: unavailable x2 (Cannot connect to host ...); claude: quota (...)`: consecutive
+    attempts with the same model, kind and detail are folded, and each names its cause."""
+    groups: list[tuple[Attempt, int]] = []
+    for attempt in tried:
+        if groups and _same_fault(groups[-1][0], attempt):
+            groups[-1] = (groups[-1][0], groups[-1][1] + 1)
+        else:
+            groups.append((attempt, 1))
+    return "; ".join(_describe(attempt, count) for attempt, count in groups)
+
+
+def _same_fault(a: Attempt, b: Attempt) -> bool:
+    return (a.model, a.error, a.detail) == (b.model, b.error, b.detail)
+
+
+def _describe(attempt: Attempt, count: int) -> str:
+    text = f"{attempt.model}: {attempt.error}" + (f" x{count}" if count > 1 else "")
+    detail = " ".join((attempt.detail or "").split())
+    if len(detail) > _DETAIL_CHARS:
+        detail = detail[: _DETAIL_CHARS - 3] + "..."
+    return f"{text} ({detail})" if detail else text

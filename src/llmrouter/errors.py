@@ -8,12 +8,15 @@ LLMRouterError
 ├── NoEligibleModelError            policy or budget left no candidate
 ├── BudgetExceededError
 ├── AllModelsFailedError            every candidate failed; carries the attempts
+├── EvalInputError                  a prompt-set or results file is invalid: names file and line
+├── ExperimentStoreError            the experiments results store cannot be read or written
 └── ProviderError                   a provider fault, classified (see `llmrouter.faults`)
     ├── RateLimitError              429 rate limit
     ├── QuotaExceededError          429 quota / billing exhausted
     ├── OverloadedError             529 overloaded
     ├── ProviderUnavailableError    5xx, connection refused or reset
     ├── MalformedResponseError      the provider answered something we cannot parse
+    │   └── InvalidResponseError    ... or parsed, but unusable: empty, or not the asked schema
     ├── ProviderTimeoutError
     ├── ContextWindowExceededError
     ├── ContentFilteredError
@@ -35,7 +38,7 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 from typing_extensions import Unpack
 
 if TYPE_CHECKING:
-    from llmrouter.types import Attempt
+    from llmrouter.types import Attempt, Usage
 
 __all__ = [
     "AllModelsFailedError",
@@ -45,6 +48,9 @@ __all__ = [
     "ConfigError",
     "ContentFilteredError",
     "ContextWindowExceededError",
+    "EvalInputError",
+    "ExperimentStoreError",
+    "InvalidResponseError",
     "LLMRouterError",
     "MalformedResponseError",
     "NoEligibleModelError",
@@ -153,6 +159,30 @@ class AllModelsFailedError(LLMRouterError):
         self.last_error = last_error
 
 
+class EvalInputError(LLMRouterError, ValueError):
+    """A prompt-set (cases) file or an eval results file is invalid.
+
+    `problems` holds one line per problem, each as `file:line: field: what is wrong`.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            text = f"invalid eval input: {self.problems[0]}"
+        else:
+            text = "invalid eval input:\n" + "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(text)
+
+
+class ExperimentStoreError(LLMRouterError):
+    """The results store of `experiments.store` (SQLite or Redis) failed; `store` names it
+    without credentials."""
+
+    def __init__(self, message: str, *, store: str) -> None:
+        self.store = store
+        super().__init__(f"experiments store {store}: {message}")
+
+
 class ProviderErrorFields(TypedDict, total=False):
     """Keyword arguments every provider error accepts."""
 
@@ -186,6 +216,9 @@ class ProviderError(LLMRouterError):
         self.status_code = status_code
         self.code = code
         self.retry_after_s = retry_after_s
+        self.usage: Usage | None = None
+        """What the failed answer consumed, when the provider answered and billed it (a
+        refusal, an empty or invalid answer); charged to the budgets."""
         where = f"{model} ({provider})" if model and provider else (model or provider or "")
         status = f" [HTTP {status_code}]" if status_code is not None else ""
         prefix = f"{where}{status}: " if where or status else ""
@@ -223,6 +256,14 @@ class MalformedResponseError(ProviderError):
     kind = "malformed_response"
 
 
+class InvalidResponseError(MalformedResponseError):
+    """The answer parsed but cannot be used: no choices, no content and no tool call, or
+    content that fails the JSON schema the request asked for. A fault of that model, so the
+    route falls back (see the fault policy's `invalid_response` row)."""
+
+    kind = "invalid_response"
+
+
 class ProviderTimeoutError(ProviderError):
     """The attempt ran past its timeout."""
 
@@ -236,15 +277,24 @@ class ContextWindowExceededError(ProviderError):
 
 
 class ContentFilteredError(ProviderError):
-    """The provider's safety system blocked the input or the output."""
+    """The provider's safety system blocked the input or the output, or the model refused.
+
+    `partial_text` is what a stream delivered before the block; `refusal` the model's refusal
+    message when it refused (`code == "refusal"`)."""
 
     kind = "content_filter"
 
     def __init__(
-        self, message: str, *, partial_text: str = "", **fields: Unpack[ProviderErrorFields]
+        self,
+        message: str,
+        *,
+        partial_text: str = "",
+        refusal: str = "",
+        **fields: Unpack[ProviderErrorFields],
     ) -> None:
         super().__init__(message, **fields)
         self.partial_text = partial_text
+        self.refusal = refusal
 
 
 class BadRequestError(ProviderError):

@@ -4,7 +4,7 @@ Adapters reduce whatever their transport raised to a `RawFault` (status, body, h
 failure) and call `classify`. The provider's business code and error type win over the HTTP
 status, because adapters and gateways misreport statuses: litellm reports Anthropic's 529
 overloaded as a 500, and Zhipu's content filter (code 1301) as a plain 400.
-See docs/fault-policy.md and PROVIDER_FAULTS.md for the sources of each mapping.
+The vendors' own tables are in `llmrouter.vendors`; docs/fault-policy.md lists the sources.
 """
 
 from __future__ import annotations
@@ -18,8 +18,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 from llmrouter import errors as e
+from llmrouter.vendors.anthropic import ANTHROPIC_ERRORS
+from llmrouter.vendors.base import ErrorTable
+from llmrouter.vendors.openai import OPENAI_ERRORS
 
 __all__ = [
+    "DEFAULT_CODES",
     "FAULT_FINISH_REASONS",
     "RawFault",
     "classify",
@@ -44,47 +48,9 @@ class RawFault:
     """A 2xx answer whose body could not be parsed."""
 
 
-# Zhipu / Z.ai business codes (docs.z.ai/api-reference/api-code); the code is a string.
-_ZHIPU_CODES: dict[str, ErrorClass] = {
-    **dict.fromkeys(("1000", "1001", "1002", "1003", "1004"), e.AuthenticationError),
-    **dict.fromkeys(("1110", "1111", "1112", "1121"), e.AuthenticationError),
-    "1113": e.QuotaExceededError,
-    "1120": e.ProviderUnavailableError,
-    **dict.fromkeys(("1210", "1211", "1213", "1214", "1215"), e.BadRequestError),
-    **dict.fromkeys(("1220", "1221", "1222"), e.AuthenticationError),
-    **dict.fromkeys(("1230", "1234"), e.ProviderUnavailableError),
-    "1261": e.ContextWindowExceededError,
-    **dict.fromkeys(("1300", "1301"), e.ContentFilteredError),
-    **dict.fromkeys(("1302", "1303", "1305"), e.RateLimitError),
-    "1304": e.QuotaExceededError,
-}
-
-# Anthropic `error.type`.
-_ANTHROPIC_TYPES: dict[str, ErrorClass] = {
-    "authentication_error": e.AuthenticationError,
-    "permission_error": e.AuthenticationError,
-    "not_found_error": e.BadRequestError,
-    "request_too_large": e.BadRequestError,
-    "rate_limit_error": e.RateLimitError,
-    "api_error": e.ProviderUnavailableError,
-    "overloaded_error": e.OverloadedError,
-    "timeout_error": e.ProviderTimeoutError,
-    "invalid_request_error": e.BadRequestError,
-}
-
-# OpenAI (and OpenAI-compatible) `error.code` / `error.type`.
-_OPENAI_CODES: dict[str, ErrorClass] = {
-    "context_length_exceeded": e.ContextWindowExceededError,
-    "string_above_max_length": e.ContextWindowExceededError,
-    "content_policy_violation": e.ContentFilteredError,
-    "content_filter": e.ContentFilteredError,
-    "responsibleaipolicyviolation": e.ContentFilteredError,
-    "insufficient_quota": e.QuotaExceededError,
-    "billing_hard_limit_reached": e.QuotaExceededError,
-    "rate_limit_exceeded": e.RateLimitError,
-    "invalid_api_key": e.AuthenticationError,
-    "model_not_found": e.BadRequestError,
-}
+# Business codes and error types live in each vendor's file (llmrouter.vendors); this table
+# reads an error of a model whose vendor llmrouter does not know.
+DEFAULT_CODES: ErrorTable = {**OPENAI_ERRORS, **ANTHROPIC_ERRORS}
 
 # Message fragments that refine a generic class (lower-case).
 _CONTEXT_HINTS = (
@@ -127,7 +93,6 @@ _STATUS_CLASSES: dict[int, ErrorClass] = {
 _FINISH_FAULTS: dict[str, tuple[ErrorClass, str]] = {
     "sensitive": (e.ContentFilteredError, "answer blocked by the provider's content filter"),
     "content_filter": (e.ContentFilteredError, "answer blocked by the provider's content filter"),
-    "refusal": (e.ContentFilteredError, "the model refused to answer"),
     "network_error": (e.ProviderUnavailableError, "the provider reported a network error"),
 }
 
@@ -140,14 +105,16 @@ def classify(
     model: str | None = None,
     provider: str | None = None,
     redact: Callable[[str], str] = lambda text: text,
+    codes: ErrorTable = DEFAULT_CODES,
 ) -> e.ProviderError:
-    """Map a raw fault to the error class of the fault policy. Secrets are scrubbed by `redact`."""
+    """Map a raw fault to the error class of the fault policy. `codes` is the vendor's table of
+    business codes and error types; secrets are scrubbed by `redact`."""
     code, etype, message = _parse_error_body(raw.body)
     if code is None and etype is None and message is None:
         code, etype, message = _parse_error_body(raw.message)
-    text = message or raw.message or (raw.body or "")
-    cls = _choose_class(raw, code, etype, text.lower())
-    summary = redact(_one_line(text)) or _default_message(cls, raw)
+    text = (message or raw.message or raw.body or "")[:_BODY_SCAN_CHARS]
+    cls = _choose_class(raw, code, etype, text.lower(), codes)
+    summary = _one_line(redact(text)) or _default_message(cls, raw)  # scrub, then cut
     return cls(
         summary,
         model=model,
@@ -158,20 +125,20 @@ def classify(
     )
 
 
-def _choose_class(raw: RawFault, code: str | None, etype: str | None, text: str) -> ErrorClass:
+def _choose_class(
+    raw: RawFault, code: str | None, etype: str | None, text: str, codes: ErrorTable
+) -> ErrorClass:
     if raw.transport == "timeout":
         return e.ProviderTimeoutError
     if raw.transport in ("connect", "closed"):
         return e.ProviderUnavailableError
     if raw.malformed:
         return e.MalformedResponseError
-    if code is not None and code in _ZHIPU_CODES:
-        return _ZHIPU_CODES[code]
     for key in (code, etype):
-        if key is not None and key.lower() in _OPENAI_CODES:
-            return _OPENAI_CODES[key.lower()]
-    if etype is not None and etype in _ANTHROPIC_TYPES:
-        return _refine(_ANTHROPIC_TYPES[etype], text)
+        if key is not None:
+            found = codes.get(key) or codes.get(key.lower())
+            if found is not None:
+                return _refine(found, text)
     return _refine(_class_for_status(raw.status, text), text)
 
 
@@ -203,46 +170,65 @@ def _refine(cls: ErrorClass, text: str) -> ErrorClass:
     return cls
 
 
+_BODY_SCAN_CHARS = 64 * 1024
+"""How much of an error body (or adapter message) classification reads. Provider error bodies
+are a few hundred bytes; the native adapters read no more than this of one (docs/limits.md)."""
+_MAX_JSON_CANDIDATES = 8
+"""Places in that prefix where an error object may start (`{"`) that are tried at most."""
+_OBJECT_START = re.compile(r'\{\s*"')
+
+
 def _parse_error_body(text: str | None) -> tuple[str | None, str | None, str | None]:
     """(code, type, message) from an OpenAI, Zhipu or Anthropic error body found in `text`."""
-    payload = _first_json_object(text) if text else None
+    payload = _first_json_object(text[:_BODY_SCAN_CHARS]) if text else None
     if payload is None:
         return None, None, None
     err = payload.get("error", payload)
     if not isinstance(err, Mapping):
-        return None, None, str(err)
+        return None, None, err if isinstance(err, str) and err else None
     code = err.get("code")
     etype = err.get("type")
     message = err.get("message")
     return (
-        str(code) if code not in (None, "") else None,
-        str(etype) if isinstance(etype, str) and etype else None,
-        str(message) if message else None,
+        _scalar_text(code),
+        etype if isinstance(etype, str) and etype else None,
+        _scalar_text(message),
     )
 
 
+def _scalar_text(value: object) -> str | None:
+    """A code or message as text; a nested structure (a hostile body) is not one."""
+    if isinstance(value, bool) or value in (None, ""):
+        return None
+    return str(value) if isinstance(value, (str, int, float)) else None
+
+
 def _first_json_object(text: str) -> dict[str, Any] | None:
+    """The first JSON object with an `error` or `type` key in `text` (bodies, and adapter
+    messages that quote one after a prefix). Linear and bounded: only the first few places
+    that can start an object with a key are tried, so a body of `{` characters costs one regex
+    scan; nesting too deep for the parser counts as no object."""
     decoder = json.JSONDecoder()
-    start = text.find("{")
-    while start != -1:
+    for tried, match in enumerate(_OBJECT_START.finditer(text)):
+        if tried == _MAX_JSON_CANDIDATES:
+            break
         try:
-            value, _ = decoder.raw_decode(text, start)
-        except ValueError:
-            start = text.find("{", start + 1)
+            value, _ = decoder.raw_decode(text, match.start())
+        except (ValueError, RecursionError):
             continue
         if isinstance(value, dict) and ("error" in value or "type" in value):
             return value
-        start = text.find("{", start + 1)
     return None
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or HTTP date).
 
-    Gateways send nonsense (negative, NaN, dates in the past): those give None. Large values are
-    returned as they are; the executor never sleeps past the request deadline.
+    Gateways send nonsense (negative, NaN, dates in the past, unparseable dates): those give
+    None. A date without a usable zone (`-0000`) is read as UTC. Large values are returned as
+    they are; the executor never sleeps past the request deadline.
     """
-    lowered = {k.lower(): v for k, v in headers.items()}
+    lowered = {str(k).lower(): v for k, v in headers.items()}
     raw_ms = lowered.get("retry-after-ms")
     if raw_ms is not None:
         value = _to_float(raw_ms)
@@ -254,20 +240,26 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     value = _to_float(raw)
     if value is not None:
         return value
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
+    return _seconds_until(raw)
+
+
+def _seconds_until(http_date: object) -> float | None:
     from datetime import datetime, timezone
 
+    try:
+        when = parsedate_to_datetime(str(http_date))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, local offset unknown (RFC 5322 section 3.3)
+        when = when.replace(tzinfo=timezone.utc)
     delta = (when - datetime.now(timezone.utc)).total_seconds()
     return delta if delta >= 0 else None
 
 
-def _to_float(text: str) -> float | None:
+def _to_float(text: object) -> float | None:
     try:
-        value = float(text)
-    except ValueError:
+        value = float(str(text))
+    except (ValueError, OverflowError):
         return None
     return value if math.isfinite(value) and value >= 0 else None
 
@@ -306,4 +298,6 @@ def _default_message(cls: ErrorClass, raw: RawFault) -> str:
         return "could not connect to the provider"
     if raw.transport == "closed":
         return "the provider closed the connection"
+    if raw.status is not None and 300 <= raw.status < 400:
+        return f"the provider answered {raw.status}, a redirect; llmrouter follows no redirects"
     return f"{cls.kind} fault"

@@ -1,15 +1,18 @@
-"""Prices and context windows: litellm's bundled price map, overridden per model in YAML.
+"""Prices and context windows: the bundled price map, overridden per model in YAML.
 
-The map is read from the JSON file shipped inside the litellm package, without importing
-litellm (slow) and without any network access.
+Bundled entries come from llmrouter's own price file, then from the map inside the litellm
+package when it is installed (`llmrouter.price_map`), read as JSON without importing litellm
+and without any network access.
 
 Every price is held in USD per million tokens. A model's price is one or more tiers chosen by
 the prompt's token count (vendors such as Google and Alibaba charge more for long prompts);
 each tier prices four kinds of token:
 
 - uncached prompt tokens (`input`), prompt tokens read from the provider's prompt cache
-  (`cached_input`, part of `prompt_tokens`), completion tokens (`output`) and reasoning tokens
-  (`reasoning`, part of `completion_tokens`), following the OpenAI usage convention.
+  (`cached_input`, part of `prompt_tokens`), prompt tokens written to it (`cache_write`, part
+  of `prompt_tokens`; Anthropic bills them at 1.25x input), completion tokens (`output`) and
+  reasoning tokens (`reasoning`, part of `completion_tokens`), following the OpenAI usage
+  convention.
 
 Precedence, field by field: YAML `price_tiers` (replace every bundled price), else YAML flat
 prices (a flat override drops the bundled tiers), else the bundled map. YAML prices are in the
@@ -18,21 +21,17 @@ model's `currency`, converted with the top-level `currencies` rate; bundled pric
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from llmrouter.config.schema import ModelConfig, PriceTierConfig
+from llmrouter.price_map import bundled_entry, bundled_price_map
 from llmrouter.types import Usage
 
 __all__ = ["Price", "PriceTier", "bundled_entry", "bundled_price_map", "price_for"]
 
-_PRICE_FILE = "model_prices_and_context_window_backup.json"
 _ABOVE = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 _MTOK = 1_000_000
 
@@ -48,6 +47,8 @@ class PriceTier:
     output_per_mtok: float
     cached_input_per_mtok: float
     reasoning_per_mtok: float
+    cache_write_per_mtok: float | None = None
+    """Prompt tokens written to the provider's prompt cache (None: the input price)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class Price:
     currency: str = "USD"
     """The currency the config's prices are stated in (converted to USD here)."""
     usd_per_unit: float = 1.0
+    max_output_tokens: int | None = None
+    """The model's own limit on completion tokens (from the price map), if known."""
 
     def __post_init__(self) -> None:
         if not self.tiers and self.input_per_mtok is not None and self.output_per_mtok is not None:
@@ -103,10 +106,13 @@ class Price:
             return 0.0
         completion = usage.completion_tokens
         cached = min(max(usage.cached_tokens, 0), max(prompt, 0))
+        written = min(max(usage.cache_write_tokens, 0), max(prompt - cached, 0))
         reasoning = min(max(usage.reasoning_tokens, 0), max(completion, 0))
+        write_price = _or(tier.cache_write_per_mtok, tier.input_per_mtok)
         return (
-            (prompt - cached) * tier.input_per_mtok
+            (prompt - cached - written) * tier.input_per_mtok
             + cached * tier.cached_input_per_mtok
+            + written * write_price
             + (completion - reasoning) * tier.output_per_mtok
             + reasoning * tier.reasoning_per_mtok
         ) / _MTOK
@@ -123,30 +129,6 @@ class Price:
 
 def _or(value: float | None, default: float) -> float:
     return default if value is None else value
-
-
-@lru_cache(maxsize=1)
-def bundled_price_map() -> dict[str, dict[str, Any]]:
-    """litellm's local price map, or {} when litellm is not installed."""
-    spec = importlib.util.find_spec("litellm")
-    if spec is None or spec.origin is None:
-        return {}
-    path = Path(spec.origin).parent / _PRICE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(v, dict)}
-
-
-def bundled_entry(model: str) -> dict[str, Any] | None:
-    """The price map's entry for a litellm model string: the full string, else the part after
-    the first `/`."""
-    table = bundled_price_map()
-    if model in table:
-        return table[model]
-    _, _, bare = model.partition("/")
-    return table.get(bare) if bare else None
 
 
 def _per_mtok(entry: Mapping[str, Any], key: str) -> float | None:
@@ -213,17 +195,14 @@ def _tier_from(
         )
         cached = fallback.cached_input_per_mtok if fallback and discounted else inp
     reasoning = _or(_per_mtok(entry, f"output_cost_per_reasoning_token{suffix}"), out)
-    return PriceTier(bound, inp, out, cached, reasoning)
+    write = _per_mtok(entry, f"cache_creation_input_token_cost{suffix}")
+    if write is None and fallback is not None:
+        write = fallback.cache_write_per_mtok
+    return PriceTier(bound, inp, out, cached, reasoning, write)
 
 
 def _bounded(tier: PriceTier, bound: int) -> PriceTier:
-    return PriceTier(
-        bound,
-        tier.input_per_mtok,
-        tier.output_per_mtok,
-        tier.cached_input_per_mtok,
-        tier.reasoning_per_mtok,
-    )
+    return replace(tier, max_input_tokens=bound)
 
 
 def _config_tiers(tiers: list[PriceTierConfig], entry: ModelConfig, rate: float) -> list[PriceTier]:
@@ -236,7 +215,9 @@ def _config_tiers(tiers: list[PriceTierConfig], entry: ModelConfig, rate: float)
         outp = t.output_cost_per_mtok * rate
         cached = _or_none(usd(t.cached_input_cost_per_mtok), usd(entry.cached_input_cost_per_mtok))
         reasoning = _or_none(usd(t.reasoning_cost_per_mtok), usd(entry.reasoning_cost_per_mtok))
-        out.append(PriceTier(t.max_input_tokens, inp, outp, _or(cached, inp), _or(reasoning, outp)))
+        write = _or_none(usd(t.cache_write_cost_per_mtok), usd(entry.cache_write_cost_per_mtok))
+        tier = PriceTier(t.max_input_tokens, inp, outp, _or(cached, inp), _or(reasoning, outp))
+        out.append(replace(tier, cache_write_per_mtok=write))
     return out
 
 
@@ -249,38 +230,14 @@ def price_for(entry: ModelConfig, currencies: Mapping[str, float] | None = None)
     bundled = bundled_entry(entry.model) or {}
     currency = entry.currency or "USD"
     rate = 1.0 if currency == "USD" else (currencies or {}).get(currency, 1.0)
-
-    def usd(value: float | None) -> float | None:
-        return None if value is None else value * rate
-
     if entry.price_tiers:
         tiers = _config_tiers(entry.price_tiers, entry, rate)
     elif entry.input_cost_per_mtok is not None or entry.output_cost_per_mtok is not None:
-        inp = _or_none(usd(entry.input_cost_per_mtok), _per_mtok(bundled, "input_cost_per_token"))
-        out = _or_none(usd(entry.output_cost_per_mtok), _per_mtok(bundled, "output_cost_per_token"))
-        tiers = []
-        if inp is not None and out is not None:
-            cached = _or_none(
-                usd(entry.cached_input_cost_per_mtok),
-                _per_mtok(bundled, "cache_read_input_token_cost"),
-            )
-            reasoning = _or_none(
-                usd(entry.reasoning_cost_per_mtok),
-                _per_mtok(bundled, "output_cost_per_reasoning_token"),
-            )
-            tiers = [PriceTier(None, inp, out, _or(cached, inp), _or(reasoning, out))]
+        tiers = _flat_override(entry, bundled, rate)
     else:
-        tiers = [
-            PriceTier(
-                t.max_input_tokens,
-                t.input_per_mtok,
-                t.output_per_mtok,
-                _or(usd(entry.cached_input_cost_per_mtok), t.cached_input_per_mtok),
-                _or(usd(entry.reasoning_cost_per_mtok), t.reasoning_per_mtok),
-            )
-            for t in _bundled_tiers(bundled)
-        ]
+        tiers = [_with_overrides(t, entry, rate) for t in _bundled_tiers(bundled)]
     window = entry.context_window or bundled.get("max_input_tokens") or None
+    max_output = bundled.get("max_output_tokens") or bundled.get("max_tokens")
     first = tiers[0] if tiers else None
     return Price(
         input_per_mtok=first.input_per_mtok if first else None,
@@ -292,6 +249,49 @@ def price_for(entry: ModelConfig, currencies: Mapping[str, float] | None = None)
         tiers=tuple(tiers),
         currency=currency,
         usd_per_unit=rate,
+        max_output_tokens=int(max_output) if isinstance(max_output, (int, float)) else None,
+    )
+
+
+def _usd(value: float | None, rate: float) -> float | None:
+    return None if value is None else value * rate
+
+
+def _flat_override(entry: ModelConfig, bundled: Mapping[str, Any], rate: float) -> list[PriceTier]:
+    """YAML flat prices, each missing one from the bundled map."""
+    inp = _or_none(
+        _usd(entry.input_cost_per_mtok, rate), _per_mtok(bundled, "input_cost_per_token")
+    )
+    out = _or_none(
+        _usd(entry.output_cost_per_mtok, rate), _per_mtok(bundled, "output_cost_per_token")
+    )
+    if inp is None or out is None:
+        return []
+    cached = _or_none(
+        _usd(entry.cached_input_cost_per_mtok, rate),
+        _per_mtok(bundled, "cache_read_input_token_cost"),
+    )
+    reasoning = _or_none(
+        _usd(entry.reasoning_cost_per_mtok, rate),
+        _per_mtok(bundled, "output_cost_per_reasoning_token"),
+    )
+    write = _or_none(
+        _usd(entry.cache_write_cost_per_mtok, rate),
+        _per_mtok(bundled, "cache_creation_input_token_cost"),
+    )
+    return [PriceTier(None, inp, out, _or(cached, inp), _or(reasoning, out), write)]
+
+
+def _with_overrides(tier: PriceTier, entry: ModelConfig, rate: float) -> PriceTier:
+    """A bundled tier with the entry's cached, reasoning and cache-write overrides."""
+    write = _usd(entry.cache_write_cost_per_mtok, rate)
+    return replace(
+        tier,
+        cached_input_per_mtok=_or(
+            _usd(entry.cached_input_cost_per_mtok, rate), tier.cached_input_per_mtok
+        ),
+        reasoning_per_mtok=_or(_usd(entry.reasoning_cost_per_mtok, rate), tier.reasoning_per_mtok),
+        cache_write_per_mtok=write if write is not None else tier.cache_write_per_mtok,
     )
 
 
@@ -307,6 +307,7 @@ def _source(entry: ModelConfig, bundled: bool) -> Source:
             entry.output_cost_per_mtok,
             entry.cached_input_cost_per_mtok,
             entry.reasoning_cost_per_mtok,
+            entry.cache_write_cost_per_mtok,
             entry.price_tiers,
             entry.context_window,
         )

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from llmrouter.didyoumean import suggest
 from llmrouter.errors import RequestValidationError
 
-__all__ = ["CompletionRequest"]
+__all__ = ["PARAMETERS", "CompletionRequest"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 
@@ -21,7 +25,55 @@ _REFUSED = {
     "num_retries": "the router is the only retry loop; set `retries` on the route",
     "max_retries": "the router is the only retry loop; set `retries` on the route",
     "fallbacks": "fallbacks are the route's `models` list",
+    "request_timeout": "use `timeout=` (seconds, for the whole request)",
+    "caching": "use `cache=` ({'no-cache': True}, {'no-store': True}, {'ttl': 30})",
 }
+
+PARAMETERS = frozenset(
+    {
+        # OpenAI Chat Completions
+        "audio",
+        "frequency_penalty",
+        "function_call",
+        "functions",
+        "logit_bias",
+        "logprobs",
+        "max_completion_tokens",
+        "max_tokens",
+        "modalities",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "user",
+        "verbosity",
+        "web_search_options",
+        # Anthropic controls with no OpenAI name
+        "thinking",
+        "top_k",
+        # explicit passthrough (merged into the upstream request as given)
+        "extra_body",
+        "extra_headers",
+        # litellm's test switch: an answer without an upstream call
+        "mock_response",
+    }
+)
+"""Call parameters `acompletion` accepts; any other is refused by name. Vendor fields without
+an OpenAI name go through `extra_body`, which is sent as it is."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +107,7 @@ class CompletionRequest:
         """Validate the caller's arguments; raise `RequestValidationError` naming the field."""
         if not isinstance(model, str) or not model:
             raise RequestValidationError("model", "must be a non-empty route or model name")
-        for name, why in _REFUSED.items():
-            if name in params:
-                raise RequestValidationError(name, f"not accepted per call: {why}")
+        _check_parameters(params)
         if timeout is not None and (
             isinstance(timeout, bool)
             or not isinstance(timeout, (int, float))
@@ -67,6 +117,10 @@ class CompletionRequest:
             raise RequestValidationError("timeout", "must be a positive number of seconds")
         if metadata is not None and not isinstance(metadata, Mapping):
             raise RequestValidationError("metadata", "must be a mapping")
+        _check_tenant(metadata)
+        mock = params.get("mock_response")
+        if mock is not None and not isinstance(mock, str):
+            raise RequestValidationError("mock_response", "must be the answer's text (a string)")
         return cls(
             target=model,
             messages=_validate_messages(messages),
@@ -77,16 +131,11 @@ class CompletionRequest:
             cache=_validate_cache_controls(cache),
         )
 
-    def prompt_text(self) -> str:
-        """All message text, for size estimates."""
-        parts: list[str] = []
-        for message in self.messages:
-            content = message.get("content")
-            if isinstance(content, str):
-                parts.append(content)
-            elif isinstance(content, list):
-                parts.extend(str(p.get("text", "")) for p in content if isinstance(p, Mapping))
-        return "\n".join(parts)
+    @property
+    def tenant(self) -> str | None:
+        """`metadata["tenant"]`: isolates cache entries and budgets."""
+        tenant = self.metadata.get("tenant")
+        return None if tenant is None else str(tenant)
 
 
 _CACHE_FLAGS = ("no-cache", "no-store")
@@ -102,8 +151,15 @@ def _validate_cache_controls(cache: object) -> dict[str, Any]:
             if not isinstance(value, bool):
                 raise RequestValidationError(f"cache.{name}", "must be true or false")
         elif name == "ttl":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise RequestValidationError("cache.ttl", "must be a positive number of seconds")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+                or value <= 0
+            ):
+                raise RequestValidationError(
+                    "cache.ttl", "must be a positive, finite number of seconds"
+                )
         else:
             raise RequestValidationError(
                 f"cache.{name}", "unknown cache control; use no-cache, no-store or ttl"
@@ -131,5 +187,50 @@ def _validate_messages(messages: object) -> list[dict[str, Any]]:
             raise RequestValidationError(
                 f"{where}.content", "must be a string, a list of content parts, or None"
             )
+        _check_text(message, where)
         out.append(dict(message))
     return out
+
+
+def _check_parameters(params: Mapping[str, Any]) -> None:
+    for name in params:
+        if name in PARAMETERS:
+            continue
+        why = _REFUSED.get(name)
+        if why is not None:
+            raise RequestValidationError(name, f"not accepted per call: {why}")
+        hint = suggest(name, PARAMETERS)
+        did_you_mean = f"did you mean {hint!r}? " if hint else ""
+        raise RequestValidationError(
+            name,
+            f"unknown parameter; {did_you_mean}A vendor-specific field goes in "
+            f"extra_body={{{name!r}: ...}}",
+        )
+
+
+def _check_tenant(metadata: Mapping[str, Any] | None) -> None:
+    """Tenants isolate cache entries and budgets, so they are compared exactly: `1` and `"1"`
+    (or an object whose str() is "acme") must not pass for the same tenant."""
+    if metadata is not None and "tenant" in metadata:
+        tenant = metadata["tenant"]
+        if not isinstance(tenant, str):
+            raise RequestValidationError(
+                "metadata.tenant", f"must be a string, not {type(tenant).__name__}"
+            )
+
+
+def _check_text(message: Mapping[str, Any], where: str) -> None:
+    """Every string in a message must be encodable text: a lone surrogate (half of a UTF-16
+    pair, e.g. from a truncated emoji) cannot be sent, hashed for the cache or logged."""
+    stack: list[tuple[str, Any]] = [(where, message)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if not value.isascii() and _SURROGATE.search(value):
+                raise RequestValidationError(
+                    path, "contains a lone surrogate (invalid Unicode); fix the text's encoding"
+                )
+        elif isinstance(value, Mapping):
+            stack.extend((f"{path}.{key}", item) for key, item in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))

@@ -1,40 +1,31 @@
-"""`Router`: wires config, routes, strategy, executor and adapters together. No logic of its own
-beyond putting the request path of DESIGN.md in order."""
+"""`Router`: the public face of the request path. It validates a call, resolves its route and
+hands it to the pipeline built by `llmrouter.composition`; it holds no logic of its own."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+import warnings
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, overload
 
 from typing_extensions import Self
 
-from llmrouter.cache.layer import ResponseCache
+from llmrouter.composition import Assembly, Options, Seams, assemble
 from llmrouter.config.loader import LoadedConfig, load_dict, load_file
 from llmrouter.config.schema import RouterConfig
-from llmrouter.config.secrets import Redactor
-from llmrouter.executor import Executor, RetrySettings
-from llmrouter.pricing import price_for
+from llmrouter.datapolicy.blocks import Block
+from llmrouter.pipeline.exchange import Exchange
+from llmrouter.pipeline.execution import RetrySettings
 from llmrouter.providers.base import Deployment, Provider
-from llmrouter.providers.litellm_adapter import LiteLLMProvider
-from llmrouter.providers.native import NativeProvider, can_serve_natively
 from llmrouter.request import CompletionRequest
-from llmrouter.resilience.guard import Guard
-from llmrouter.resilience.shared import SharedBreakers
-from llmrouter.routing.dispatch import Dispatcher, RoutingSettings
-from llmrouter.routing.health import HealthRegistry, ModelHealth
-from llmrouter.routing.table import Route, RouteTable
+from llmrouter.routing.health import ModelHealth
+from llmrouter.routing.settings import RoutingSettings
 from llmrouter.streaming import RouterStream
 from llmrouter.telemetry.events import RouterCallbacks
-from llmrouter.telemetry.instrument import RequestScope
-from llmrouter.telemetry.setup import build_instrumentation
-from llmrouter.types import ChatCompletion, RouteInfo
-from llmrouter.upstream import Upstream, wants_usage
+from llmrouter.types import ChatCompletion, build_validators
 
 __all__ = ["Router"]
 
@@ -54,7 +45,7 @@ class Router:
 
     def __init__(
         self,
-        config: RouterConfig | LoadedConfig,
+        config: RouterConfig | LoadedConfig | Mapping[str, Any],
         *,
         env: Mapping[str, str] | None = None,
         provider: Provider | None = None,
@@ -67,77 +58,28 @@ class Router:
         routing: RoutingSettings | None = None,
     ) -> None:
         """Build a router. `env` replaces `os.environ` for `${VAR}` references; `provider`
-        replaces the litellm adapter for every model (tests); `clock`/`sleep` drive deadlines and
+        replaces the adapters for every model (tests); `clock`/`sleep` drive deadlines and
         backoff (tests inject fakes so nothing really waits). `callbacks` receive typed events;
         `tracer_provider` / `meter_provider` replace OpenTelemetry's global providers;
         `routing` injects the weighted strategy's RNG and the budgets' wall clock."""
-        loaded = config if isinstance(config, LoadedConfig) else load_dict(config.model_dump())
-        resolved = loaded.resolve_providers(os.environ if env is None else env)
+        if isinstance(config, LoadedConfig):
+            loaded = config
+        elif isinstance(config, RouterConfig):
+            loaded = load_dict(config.model_dump())
+        else:  # the YAML shape as a mapping, as `from_dict` takes it
+            loaded = load_dict(config)
+        routing = routing or RoutingSettings()
+        seams = Seams(clock=clock, wall_clock=routing.wall_clock, sleep=sleep, provider=provider)
         self._config = loaded.config
-        self._redactor = Redactor(
-            p.api_key.get_secret_value() for p in resolved.values() if p.api_key is not None
-        )
-        self._deployments = {
-            name: Deployment(
-                name=name,
-                model=entry.model,
-                provider=resolved[entry.provider],
-                price=price_for(entry, loaded.config.currencies),
-            )
-            for name, entry in loaded.config.models.items()
-        }
-        self._routes = RouteTable(
-            loaded.config, self._deployments, rng=routing.rng if routing else None, clock=clock
-        )
         self._clock = clock
-        self._health = HealthRegistry(clock)
-        self._dispatch = Dispatcher.from_config(
-            loaded, env, clock=clock, health=self._health, settings=routing
+        options = Options(retry, routing, callbacks, tracer_provider, meter_provider)
+        self._assembly: Assembly = assemble(
+            loaded, os.environ if env is None else env, seams, options
         )
-        self._guard = Guard(
-            breaker=loaded.config.circuit_breaker.settings(),
-            retry_budget=loaded.config.retry_budget.settings(),
-            max_concurrency={
-                name: entry.max_concurrency
-                for name, entry in loaded.config.models.items()
-                if entry.max_concurrency is not None
-            },
-            clock=clock,
-            shared=SharedBreakers.from_state(
-                loaded.config.state.backend,
-                loaded.state_url(env),
-                loaded.config.state.namespace,
-                timeout_s=loaded.config.state.timeout_ms / 1000,
-                trip_s=loaded.config.state.trip_s,
-                clock=clock,
-            ),
-        )
-        self._executor = Executor(
-            clock=clock, sleep=sleep, health=self._health, retry=retry, guard=self._guard
-        )
-        self._provider: Provider = provider or _default_provider(
-            loaded.config, self._redactor, self._deployments.values()
-        )
-        self._upstream = Upstream(
-            provider=self._provider, executor=self._executor, dispatch=self._dispatch, clock=clock
-        )
+        self._handle = self._assembly.handler
+        self._routes = self._assembly.routes
         self._warm = False
-        self._cache = (
-            ResponseCache.from_config(loaded.config.cache, loaded.cache_url(env), clock)
-            if loaded.config.cache is not None
-            else None
-        )
-        self._instrument = build_instrumentation(
-            loaded.config.telemetry,
-            callbacks=callbacks,
-            tracer_provider=tracer_provider,
-            meter_provider=meter_provider,
-            env=os.environ if env is None else env,
-        )
-        # A partial over the guard, not a lambda over self: the exports hold it while we live.
-        self._instrument.observe_circuits(
-            self, functools.partial(self._guard.circuit_states, tuple(self._deployments))
-        )
+        self._warming: asyncio.Future[None] | None = None
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str], **kwargs: Any) -> Self:
@@ -155,23 +97,26 @@ class Router:
 
     @property
     def deployments(self) -> Mapping[str, Deployment]:
-        return dict(self._deployments)
+        return dict(self._assembly.deployments)
 
     def health(self) -> dict[str, ModelHealth]:
-        """Per model: healthy or not (and why, until when), circuit state, error rate,
-        latency and requests in flight."""
+        """Per model: healthy or not (and why, until when), circuit state (the worst of its
+        breakers), error rate, latency (the EWMA the latency strategy uses) and requests in
+        flight."""
+        parts = self._assembly.parts
         out = {}
-        for name in self._deployments:
-            marks = self._health.get(name)
-            stats = self._guard.stats(name)
-            out[name] = replace(
-                marks,
-                healthy=marks.healthy and stats.state != "open",
-                reason=marks.reason or ("circuit_open" if stats.state == "open" else None),
-                circuit=stats.state,
-                error_rate=stats.error_rate,
-                latency_s=stats.latency_s,
-                in_flight=stats.in_flight,
+        for name in self._assembly.deployments:
+            marks = parts.health.get(name)
+            circuit = parts.guard.circuit(name)
+            is_open = circuit.state == "open"
+            out[name] = ModelHealth(
+                healthy=marks.healthy and not is_open,
+                reason=marks.reason or ("circuit_open" if is_open else None),
+                until=marks.until,
+                circuit=circuit.state,
+                error_rate=circuit.error_rate,
+                latency_s=parts.stats.latency(name),
+                in_flight=circuit.in_flight,
             )
         return out
 
@@ -215,9 +160,10 @@ class Router:
         """Complete a chat with the route (or model) named `model`.
 
         OpenAI parameters (`temperature`, `max_tokens`, `tools`, `response_format`, ...) pass
-        through. `timeout` overrides the route's deadline for this call. `metadata["tenant"]`
-        isolates cache entries. `cache` takes per-call controls: `{"no-cache": True}` (skip the
-        lookup), `{"no-store": True}`, `{"ttl": 30}`. With `stream=True` the result is a
+        through; an unknown one is refused by name (vendor fields go in `extra_body`).
+        `timeout` overrides the route's deadline for this call. `metadata["tenant"]` isolates
+        cache entries and budgets. `cache` takes per-call controls: `{"no-cache": True}` (skip
+        the lookup), `{"no-store": True}`, `{"ttl": 30}`. With `stream=True` the result is a
         `RouterStream` of OpenAI-shaped chunks.
         """
         request = CompletionRequest.build(
@@ -232,47 +178,58 @@ class Router:
         route = self._routes.resolve(request.target)
         if not self._warm:
             await self._warm_up()
-        scope = self._instrument.request(route.name, request)
-        try:
-            result = await self._serve(route, request, scope)
-        except BaseException as err:
-            await asyncio.shield(scope.failed(err))
-            raise
-        if isinstance(result, RouterStream):
-            result.watch(lambda answer: scope.succeeded(_info(answer)), scope.failed)
-        else:
-            await scope.succeeded(_info(result))
-        return result
-
-    async def _serve(
-        self, route: Route, request: CompletionRequest, scope: RequestScope
-    ) -> ChatCompletion | RouterStream:
-        """Cache, then routing and execution."""
-        decision = self._cache.decide(route.cache, request) if self._cache else None
-        if self._cache is None or decision is None:
-            if request.stream:
-                return await self._upstream.open_stream(route, request, scope)
-            return await self._upstream.complete(route, request, scope)
-        template = route.hit_template
+        timeout_s = request.timeout_s or route.timeout_s
+        ex = Exchange(request, route, self._clock() + timeout_s, timeout_s)
+        reply = await self._handle(ex)
         if request.stream:
-            return await self._cache.stream(
-                decision,
-                template,
-                lambda: self._upstream.open_stream(route, request, scope),
+            return RouterStream(
+                reply,
+                attempts=ex.attempts,
+                deadline=ex.deadline,
                 clock=self._clock,
-                pass_usage_chunk=wants_usage(request),
+                pass_usage_chunk=_wants_usage(request),
             )
-        return await self._cache.complete(
-            decision, template, lambda: self._upstream.complete(route, request, scope)
+        assert reply.completion is not None  # a non-streamed request gets a completion
+        return reply.completion
+
+    async def block(
+        self,
+        *,
+        reason: str,
+        vendor: str | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        region: str | None = None,
+    ) -> Block:
+        """Stop sending requests to a vendor, provider, model or region (exactly one), with a
+        reason. With a Redis `state:`, every router sharing it follows within `state.sync_s`,
+        and the block survives restarts. Blocked models skip with `error="blocked"`."""
+        await self._warm_up()
+        gate = self._assembly.parts.gate
+        return await gate.block(
+            reason=reason, vendor=vendor, provider=provider, model=model, region=region
         )
 
+    async def unblock(
+        self,
+        *,
+        vendor: str | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        region: str | None = None,
+    ) -> Block | None:
+        """Lift a block made with the same selector; the block lifted, or None."""
+        await self._warm_up()
+        gate = self._assembly.parts.gate
+        return await gate.unblock(vendor=vendor, provider=provider, model=model, region=region)
+
+    def blocks(self) -> list[Block]:
+        """Every block in force, each with its reason."""
+        return self._assembly.parts.gate.blocks.blocks()
+
     async def aclose(self) -> None:
-        """Release the adapters' connections, the cache's and the budget store's."""
-        await self._provider.aclose()
-        if self._cache is not None:
-            await self._cache.aclose()
-        await self._dispatch.aclose()
-        await self._guard.aclose()
+        """Release the adapters' connections and the shared stores'."""
+        await self._assembly.aclose()
 
     async def __aenter__(self) -> Self:
         await self._warm_up()
@@ -283,10 +240,21 @@ class Router:
         deadline starts: a first request must not spend its deadline on an import."""
         if self._warm:
             return
-        warm_up = getattr(self._provider, "warm_up", None)
-        if warm_up is not None:
-            await asyncio.to_thread(warm_up)
+        if self._warming is None:  # one warm-up, however many first requests wait on it
+            self._warming = asyncio.ensure_future(self._warm_once())
+        await asyncio.shield(self._warming)
         self._warm = True
+
+    async def _warm_once(self) -> None:
+        try:
+            await asyncio.gather(
+                asyncio.to_thread(_warm_up, self._assembly.parts.provider),
+                self._assembly.stores.connect(),
+            )
+            await self._assembly.parts.gate.start()  # shared blocks hold from the first request
+        except BaseException:
+            self._warming = None  # the next caller tries again
+            raise
 
     async def __aexit__(
         self,
@@ -296,29 +264,31 @@ class Router:
     ) -> None:
         await self.aclose()
 
+    def __del__(self) -> None:
+        assembly = getattr(self, "_assembly", None)
+        if assembly is not None and getattr(assembly.parts.provider, "open", False):
+            warnings.warn(
+                f"{self!r} was not closed: use `async with Router...` or `await "
+                "router.aclose()` to release its connections",
+                ResourceWarning,
+                stacklevel=2,
+            )
+
     def __repr__(self) -> str:
-        return f"Router(routes={self._routes.route_names!r}, models={list(self._deployments)!r})"
+        if not hasattr(self, "_assembly"):  # its construction failed
+            return "Router(<not built>)"
+        models = list(self._assembly.deployments)
+        return f"Router(routes={self._routes.route_names!r}, models={models!r})"
 
 
-def _info(resp: ChatCompletion) -> RouteInfo:
-    assert resp.route is not None  # every response the router returns carries its route
-    return resp.route
+def _warm_up(provider: Provider) -> None:
+    """What the first request would otherwise do on the event loop (run in a worker thread)."""
+    build_validators()
+    warm_up = getattr(provider, "warm_up", None)
+    if warm_up is not None:
+        warm_up()
 
 
-def _default_provider(
-    config: RouterConfig, redactor: Redactor, deployments: Iterable[Deployment]
-) -> Provider:
-    """Native adapters where they can serve (and the provider's `adapter` allows), litellm
-    for every other model; litellm is imported only if some model needs it."""
-    modes = {name: p.adapter for name, p in config.providers.items()}
-
-    def use_native(deployment: Deployment) -> bool:
-        mode = modes.get(deployment.provider_name, "auto")
-        return mode == "native" or (mode == "auto" and can_serve_natively(deployment))
-
-    return NativeProvider(
-        redactor,
-        LiteLLMProvider(redactor),
-        use_native=use_native,
-        deployments=list(deployments),
-    )
+def _wants_usage(request: CompletionRequest) -> bool:
+    options = request.params.get("stream_options")
+    return isinstance(options, Mapping) and bool(options.get("include_usage"))

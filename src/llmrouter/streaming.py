@@ -3,32 +3,32 @@
 Fallback happens before the first chunk reaches the caller (inside `acompletion`). After that
 a failure raises `StreamInterruptedError` carrying the text delivered so far; a content filter
 raises `ContentFilteredError` with the same partial text. `stream.route` is filled at the end.
+
+However the caller leaves it (read to the end, closed, `break` out of the loop, or dropped and
+garbage-collected), the stream ends its reply exactly once: the upstream connection is
+released, and every stage watching the answer settles it (spans, breakers, the budget charge
+for what was consumed, the cache's single-flight slot).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import logging
+from collections.abc import Callable
 from types import TracebackType
 
 from typing_extensions import Self
 
-from llmrouter._timeouts import within
+from llmrouter._timeouts import DeadlineWatch
 from llmrouter.assembly import CompletionAssembler, completion_to_chunks
 from llmrouter.errors import ContentFilteredError, ProviderError, StreamInterruptedError
-from llmrouter.faults import error_for_finish_reason
-from llmrouter.types import Attempt, ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
+from llmrouter.pipeline.reply import Ending, Reply
+from llmrouter.types import Attempt, ChatCompletionChunk, RouteInfo, Usage
 
 __all__ = ["RouterStream"]
 
-RouteFactory = Callable[[Usage], RouteInfo]
-OnComplete = Callable[[ChatCompletion], Awaitable[None]]
-OnAbort = Callable[[BaseException | None], Awaitable[None]]
-
-
-async def _nothing() -> AsyncIterator[ChatCompletionChunk]:
-    return
-    yield  # pragma: no cover - makes this an async generator
+logger = logging.getLogger("llmrouter")
+_finalizers: set[asyncio.Task[None]] = set()  # strong references to pending GC settlements
 
 
 class RouterStream:
@@ -45,59 +45,34 @@ class RouterStream:
 
     def __init__(
         self,
+        reply: Reply,
         *,
-        first: Sequence[ChatCompletionChunk],
-        rest: AsyncIterator[ChatCompletionChunk],
-        model: str,
-        provider: str,
         attempts: list[Attempt],
         deadline: float,
         clock: Callable[[], float],
         pass_usage_chunk: bool,
-        route_info: RouteFactory,
     ) -> None:
-        self._pending = list(first)
-        self._rest = rest
-        self._model = model
-        self._provider = provider
+        self._reply = reply
         self._attempts = attempts
         self._deadline = deadline
         self._clock = clock
         self._pass_usage_chunk = pass_usage_chunk
-        self._route_info = route_info
         self._assembler = CompletionAssembler()
-        self._finish_reason: str | None = None
-        self._closed = False
-        self._watchers: list[tuple[OnComplete, OnAbort]] = []
+        completion = reply.completion
+        if completion is not None:  # a cache hit or a mocked answer, replayed
+            self._pending = completion_to_chunks(completion)
+        else:
+            self._pending = reply.head
+        self._pending.reverse()  # popped from the end
+        deployment = reply.deployment
+        self._model = deployment.name if deployment is not None else ""
+        self._provider = deployment.provider_name if deployment is not None else ""
+        self._loop = asyncio.get_running_loop()
+        self._deadline_watch = DeadlineWatch(self._loop, deadline - clock())
         self.route: RouteInfo | None = None
         """Filled in when the stream ends normally."""
-
-    @classmethod
-    def replay(
-        cls,
-        completion: ChatCompletion,
-        route: RouteInfo,
-        *,
-        clock: Callable[[], float],
-        pass_usage_chunk: bool,
-    ) -> RouterStream:
-        """A stream that replays a whole answer (a cache hit asked for with `stream=True`)."""
-        return cls(
-            first=completion_to_chunks(completion),
-            rest=_nothing(),
-            model=route.model,
-            provider=route.provider,
-            attempts=list(route.attempts),
-            deadline=clock() + 3600.0,
-            clock=clock,
-            pass_usage_chunk=pass_usage_chunk,
-            route_info=lambda _usage: route,
-        )
-
-    def watch(self, on_complete: OnComplete, on_abort: OnAbort) -> None:
-        """Be told of the assembled answer when the stream ends, or of why it did not
-        (`None`: the reader stopped early). Watchers run once, in the order they were added."""
-        self._watchers.append((on_complete, on_abort))
+        if reply.ending is not None and reply.ending.answer is not None:
+            self.route = reply.ending.route
 
     @property
     def text(self) -> str:
@@ -119,46 +94,51 @@ class RouterStream:
     async def __anext__(self) -> ChatCompletionChunk:
         while True:
             chunk = await self._next_raw()
-            fault = self._absorb(chunk)
-            if fault is not None:
-                await self._abort(fault)
-                raise fault
+            self._assembler.add(chunk)
+            for check in self._reply.checks:
+                fault = check(chunk)
+                if fault is not None:
+                    error = self._presented(fault)
+                    await self._end_failed(error)
+                    raise error
             if chunk.choices or self._pass_usage_chunk:
                 return chunk
 
     async def _next_raw(self) -> ChatCompletionChunk:
         if self._pending:
-            return self._pending.pop(0)
-        if self._closed:
+            return self._pending.pop()
+        rest = self._reply.rest
+        if rest is None:
+            await self._end_complete()
             raise StopAsyncIteration
-        remaining = self._deadline - self._clock()
         try:
-            return await within(self._rest.__anext__(), max(remaining, 0.0))
+            return await self._deadline_watch.wait(rest.__anext__())
         except StopAsyncIteration:
-            await self._finish()
+            await self._end_complete()
             raise
         except asyncio.TimeoutError:
             err: ProviderError = self._interrupted("timeout", "the request deadline passed")
-        except ContentFilteredError as exc:
-            err = self._filtered(exc)
         except ProviderError as exc:
-            err = self._interrupted(exc.kind, exc.detail)
-        await self._abort(err)
+            err = self._presented(exc)
+        await self._end_failed(err)
         raise err from None
 
-    def _absorb(self, chunk: ChatCompletionChunk) -> ProviderError | None:
-        """Record the chunk; return the fault its finish reason signals, if any."""
-        self._assembler.add(chunk)
-        for choice in chunk.choices:
-            if choice.finish_reason is not None:
-                self._finish_reason = choice.finish_reason
-        fault = error_for_finish_reason(
-            self._finish_reason, model=self._model, provider=self._provider
-        )
-        if fault is None:
-            return None
+    def _presented(self, fault: ProviderError) -> ProviderError:
+        """A fault after the first chunk, as the caller sees it: filtered, or interrupted."""
         if isinstance(fault, ContentFilteredError):
-            return self._filtered(fault)
+            out = ContentFilteredError(
+                fault.detail,
+                partial_text=self.text,
+                refusal=fault.refusal,
+                model=fault.model,
+                provider=fault.provider,
+                status_code=fault.status_code,
+                code=fault.code,
+            )
+            out.attempts = self._attempts
+            return out
+        if isinstance(fault, StreamInterruptedError):
+            return fault
         return self._interrupted(fault.kind, fault.detail)
 
     def _interrupted(self, cause_kind: str, detail: str) -> StreamInterruptedError:
@@ -172,44 +152,31 @@ class RouterStream:
         err.attempts = self._attempts
         return err
 
-    def _filtered(self, err: ContentFilteredError) -> ContentFilteredError:
-        out = ContentFilteredError(
-            err.detail,
-            partial_text=self.text,
-            model=err.model,
-            provider=err.provider,
-            status_code=err.status_code,
-            code=err.code,
-        )
-        out.attempts = self._attempts
-        return out
-
-    async def _finish(self) -> None:
-        self.route = self._route_info(self._assembler.usage or Usage())
-        await self._close_upstream()
-        watchers, self._watchers = self._watchers, []
-        if watchers:
-            answer = self._assembler.result().model_copy(update={"route": self.route})
-            for on_complete, _ in watchers:
-                await on_complete(answer)
-
-    async def _abort(self, reason: BaseException | None) -> None:
-        await self._close_upstream()
-        watchers, self._watchers = self._watchers, []
-        for _, on_abort in watchers:
-            await on_abort(reason)
-
-    async def _close_upstream(self) -> None:
-        if self._closed:
+    async def _end_complete(self) -> None:
+        self._deadline_watch.stop()
+        reply = self._reply
+        if reply.ending is not None:
             return
-        self._closed = True
-        closer = getattr(self._rest, "aclose", None)
-        if closer is not None:
-            await closer()
+        await reply.close_upstream()
+        usage = self._assembler.usage
+        route = reply.route(usage, self._assembler.chars())
+        answer = self._assembler.result(route)
+        self.route = route
+        await reply.end(Ending(route, answer, usage=usage))
+
+    async def _end_failed(self, error: BaseException | None) -> None:
+        self._deadline_watch.stop()
+        reply = self._reply
+        await reply.close_upstream()
+        if reply.ending is not None:
+            return
+        usage = self._assembler.usage
+        route = reply.route(usage, self._assembler.chars())
+        await reply.end(Ending(route, None, error, usage=usage))
 
     async def aclose(self) -> None:
-        """Stop reading and release the upstream connection."""
-        await self._abort(None)
+        """Stop reading: release the upstream connection and settle what was consumed."""
+        await asyncio.shield(self._end_failed(None))
 
     async def __aenter__(self) -> Self:
         return self
@@ -221,3 +188,25 @@ class RouterStream:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    def __del__(self) -> None:
+        # Dropped without aclose() (the common `break` out of `async for`): settle it on its
+        # loop (this may run in another thread, or while the loop shuts down).
+        reply = getattr(self, "_reply", None)
+        loop = getattr(self, "_loop", None)
+        if reply is None or loop is None or reply.ending is not None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(_settle_dropped, self)
+        except RuntimeError:  # the loop closed in between
+            return
+
+    def __repr__(self) -> str:
+        state = "ended" if self._reply.ending is not None else "open"
+        return f"RouterStream(model={self._model!r}, {state})"
+
+
+def _settle_dropped(stream: RouterStream) -> None:
+    task = asyncio.get_running_loop().create_task(stream.aclose())
+    _finalizers.add(task)
+    task.add_done_callback(_finalizers.discard)

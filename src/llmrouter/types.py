@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "Attempt",
@@ -18,9 +19,11 @@ __all__ = [
     "Message",
     "PromptTokensDetails",
     "RouteInfo",
+    "ThinkingBlock",
     "ToolCall",
     "ToolCallDelta",
     "Usage",
+    "build_validators",
 ]
 
 
@@ -30,14 +33,36 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
+def _json_text(value: Any) -> Any:
+    """Tool-call arguments as JSON text: some providers (Z.ai's API reference, for one) send
+    them as a JSON object, which the OpenAI shape carries as a string."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
 class FunctionCall(_Model):
     name: str | None = None
     arguments: str = ""
 
+    _arguments_text = field_validator("arguments", mode="before")(_json_text)
+
+
+class ThinkingBlock(_Model):
+    """A block of extended thinking (Anthropic), kept whole so the next turn can send it back
+    with its signature, as Anthropic requires in a tool-use loop with thinking."""
+
+    type: Literal["thinking", "redacted_thinking"] = "thinking"
+    thinking: str | None = None
+    signature: str | None = None
+    data: str | None = None
+    """The encrypted content of a `redacted_thinking` block."""
+
 
 class ToolCall(_Model):
     id: str
-    type: Literal["function"] = "function"
+    type: str = "function"
+    """`function` (the only type OpenAI defines); other values are kept, not refused."""
     function: FunctionCall
 
 
@@ -46,7 +71,11 @@ class Message(_Model):
     content: str | None = None
     tool_calls: list[ToolCall] | None = None
     refusal: str | None = None
+    """The model's refusal, in OpenAI's shape (Anthropic's `stop_reason: refusal` too)."""
     reasoning_content: str | None = None
+    """The model's reasoning text (GLM, DeepSeek; Anthropic thinking, joined)."""
+    thinking_blocks: list[ThinkingBlock] | None = None
+    """Anthropic thinking blocks with their signatures, to send back in the next turn."""
 
 
 class Choice(_Model):
@@ -60,6 +89,9 @@ class PromptTokensDetails(_Model):
 
     cached_tokens: int | None = None
     """Prompt tokens read from the provider's prompt cache (included in `prompt_tokens`)."""
+    cache_write_tokens: int | None = None
+    """Prompt tokens written to the provider's prompt cache (included in `prompt_tokens`);
+    Anthropic bills them above the input price."""
 
 
 class CompletionTokensDetails(_Model):
@@ -86,6 +118,12 @@ class Usage(_Model):
         return (details.cached_tokens or 0) if details is not None else 0
 
     @property
+    def cache_write_tokens(self) -> int:
+        """Prompt tokens written to the prompt cache, 0 when not reported."""
+        details = self.prompt_tokens_details
+        return (details.cache_write_tokens or 0) if details is not None else 0
+
+    @property
     def reasoning_tokens(self) -> int:
         """Reasoning completion tokens, 0 when not reported."""
         details = self.completion_tokens_details
@@ -93,6 +131,7 @@ class Usage(_Model):
 
 
 OutcomeT = Literal["ok", "error", "skipped"]
+LegKindT = Literal["first", "fallback", "retry", "hedge", "shadow", "canary"]
 
 
 class Attempt(_Model):
@@ -109,6 +148,9 @@ class Attempt(_Model):
     latency_s: float = 0.0
     detail: str | None = None
     """A scrubbed one-line description of the fault, for humans."""
+    kind: LegKindT | None = None
+    """Why this attempt was sent: the first choice, a fallback, a retry, a hedge (None for a
+    skipped candidate)."""
 
 
 class RouteInfo(_Model):
@@ -120,6 +162,9 @@ class RouteInfo(_Model):
     strategy: str = "ordered"
     attempts: list[Attempt] = Field(default_factory=list)
     cost_usd: float = 0.0
+    cost_estimated: bool = False
+    """True when the provider reported no usage: `cost_usd` is then estimated from the
+    prompt and the text delivered (characters / 4), so budgets are still charged."""
     cache_hit: bool = False
 
 
@@ -133,7 +178,13 @@ class ChatCompletion(_Model):
     choices: list[Choice]
     usage: Usage = Field(default_factory=Usage)
     system_fingerprint: str | None = None
-    route: RouteInfo | None = None
+    if TYPE_CHECKING:
+        # Every response the router returns carries its route, so type checkers see it as
+        # present (`resp.route.model` passes `mypy --strict`); a ChatCompletion parsed from a
+        # provider's JSON, before routing, has None.
+        route: RouteInfo = None  # type: ignore[assignment]
+    else:
+        route: RouteInfo | None = None
 
     @property
     def text(self) -> str:
@@ -144,6 +195,8 @@ class ChatCompletion(_Model):
 class FunctionCallDelta(_Model):
     name: str | None = None
     arguments: str | None = None
+
+    _arguments_text = field_validator("arguments", mode="before")(_json_text)
 
 
 class ToolCallDelta(_Model):
@@ -157,7 +210,10 @@ class Delta(_Model):
     role: str | None = None
     content: str | None = None
     tool_calls: list[ToolCallDelta] | None = None
+    refusal: str | None = None
     reasoning_content: str | None = None
+    thinking_blocks: list[ThinkingBlock] | None = None
+    """A thinking block's signature (or a redacted block) once the block is complete."""
 
 
 class ChunkChoice(_Model):
@@ -175,3 +231,28 @@ class ChatCompletionChunk(_Model):
     model: str
     choices: list[ChunkChoice] = Field(default_factory=list)
     usage: Usage | None = None
+
+
+def build_validators() -> None:
+    """Build the validators that are deferred at import (so `import llmrouter` stays fast).
+    A Router does this in a worker thread while it warms up, so the first answer is not
+    slowed, nor the event loop stalled, by building them."""
+    for model in (
+        FunctionCall,
+        ToolCall,
+        ThinkingBlock,
+        Message,
+        Choice,
+        PromptTokensDetails,
+        CompletionTokensDetails,
+        Usage,
+        Attempt,
+        RouteInfo,
+        ChatCompletion,
+        FunctionCallDelta,
+        ToolCallDelta,
+        Delta,
+        ChunkChoice,
+        ChatCompletionChunk,
+    ):
+        model.model_rebuild(force=True)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from otel_support import Otel, make_otel
 
-from llmrouter import RetrySettings, Router
+from llmrouter import Router
 from llmrouter.testing import LocalProviderServer
-from support import Local
-
-FAST_BACKOFF = RetrySettings(backoff_initial_s=0.01, backoff_max_s=0.05)
+from support import FAST_BACKOFF, Local
 
 
 @pytest.fixture(params=["native", "litellm"])
@@ -46,3 +45,9 @@ async def close_routers(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
     yield
     for router in built:
         await router.aclose()
+
+
+@pytest.fixture
+def otel() -> Iterator[Otel]:
+    """An OpenTelemetry SDK tracer and meter provider that keep everything in memory."""
+    yield from make_otel()

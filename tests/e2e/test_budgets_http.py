@@ -3,15 +3,15 @@ refuse before any upstream call; in process, and in a real redis-server shared b
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from conftest import FAST_BACKOFF
 from llmrouter import BudgetExceededError, Router
 from redis_support import RedisServer, running_redis
-from support import Local, user
+from support import FAST_BACKOFF, Local, user
 
 TINY = 0.000001  # below the cost of any answer: one request spends it
 
@@ -105,6 +105,20 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
 
 
+async def landed(url: str, pattern: str, timeout_s: float = 5.0) -> None:
+    """Wait until a counter matching `pattern` is in Redis (charges are written in the
+    background, one round trip after the answer)."""
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(url)
+    try:
+        async with asyncio.timeout(timeout_s):
+            while not await client.keys(pattern):  # noqa: ASYNC110 - polling Redis
+                await asyncio.sleep(0.01)
+    finally:
+        await client.aclose()
+
+
 async def test_routers_share_budgets_through_redis(local: Local, redis_server: RedisServer) -> None:
     import redis.asyncio
 
@@ -112,6 +126,7 @@ async def test_routers_share_budgets_through_redis(local: Local, redis_server: R
     budget = {"scope": "model:glm", "limit_usd": TINY, "window": "1h"}
     async with router(local, state, budget) as a, router(local, state, budget) as b:
         spent = await a.acompletion(model="chat", messages=user("from a"))
+        await landed(redis_server.url, "llmrouter:budget:model:glm:*")  # charged in background
         moved = await b.acompletion(model="chat", messages=user("from b"))
     assert spent.route is not None and spent.route.model == "glm"
     assert moved.route is not None and moved.route.model == "claude"

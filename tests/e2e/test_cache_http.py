@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from conftest import FAST_BACKOFF
 from llmrouter import BadRequestError, Router
 from llmrouter.testing import Fault
-from support import Local, user
+from support import FAST_BACKOFF, Local, user
 
 
 def cached_router(local: Local, **route: Any) -> Router:

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from conftest import FAST_BACKOFF
 from llmrouter import Router
 from redis_support import RedisServer, black_hole, running_redis
-from support import Local, user
+from support import FAST_BACKOFF, Local, user
 
 TIMEOUT_MS = 50
 

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from conftest import FAST_BACKOFF
 from llmrouter import NoEligibleModelError, Router, RoutingSettings
 from llmrouter.pricing import bundled_entry
-from support import Local, user
+from support import FAST_BACKOFF, Local, user
 
 
 def build(local: Local, config: dict[str, Any], **kwargs: Any) -> Router:

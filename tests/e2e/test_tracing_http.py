@@ -4,21 +4,14 @@ metric reader. Attribute names come from opentelemetry-semantic-conventions."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.semconv.attributes import error_attributes, server_attributes
-from opentelemetry.trace import SpanKind, StatusCode
+from opentelemetry.trace import StatusCode
+from otel_support import Otel, circuits
 
-from conftest import FAST_BACKOFF
 from llmrouter import AllModelsFailedError, Router
 from llmrouter.telemetry import (
     AttemptEvent,
@@ -28,48 +21,9 @@ from llmrouter.telemetry import (
     SuccessEvent,
 )
 from llmrouter.testing import Fault
-from support import CANARY_KEY, Local, user
+from support import CANARY_KEY, FAST_BACKOFF, Local, user
 
 PROMPT = "the quarterly numbers of project bluebird"
-
-
-@dataclass
-class Otel:
-    tracer_provider: TracerProvider
-    spans: InMemorySpanExporter
-    meter_provider: MeterProvider
-    metrics: InMemoryMetricReader
-
-    def finished(self) -> list[ReadableSpan]:
-        return list(self.spans.get_finished_spans())
-
-    def requests(self) -> list[ReadableSpan]:
-        return [s for s in self.finished() if s.name.startswith("llmrouter.route")]
-
-    def attempts(self) -> list[ReadableSpan]:
-        return [s for s in self.finished() if s.kind == SpanKind.CLIENT]
-
-    def metric_points(self) -> dict[str, tuple[str, list[Any]]]:
-        data = self.metrics.get_metrics_data()
-        out: dict[str, tuple[str, list[Any]]] = {}
-        assert data is not None
-        for resource in data.resource_metrics:
-            for scope in resource.scope_metrics:
-                for metric in scope.metrics:
-                    out[metric.name] = (metric.unit or "", list(metric.data.data_points))
-        return out
-
-
-@pytest.fixture
-def otel() -> Iterator[Otel]:
-    exporter = InMemorySpanExporter()
-    tracer_provider = TracerProvider()
-    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
-    reader = InMemoryMetricReader()
-    meter_provider = MeterProvider(metric_readers=[reader])
-    yield Otel(tracer_provider, exporter, meter_provider, reader)
-    tracer_provider.shutdown()
-    meter_provider.shutdown()
 
 
 def traced(local: Local, otel: Otel, *, callbacks: Any = (), **config_changes: Any) -> Router:
@@ -286,11 +240,6 @@ async def test_callbacks_receive_typed_events(local: Local, otel: Otel) -> None:
         await router.acompletion(model="chat", messages=user("other"))
     failure = recorder.events[-1]
     assert isinstance(failure, FailureEvent) and failure.error_type == "BadRequestError"
-
-
-def circuits(otel: Otel) -> dict[str, int]:
-    points = otel.metric_points()["llmrouter.circuit.state"][1]
-    return {p.attributes["llmrouter.model"]: p.value for p in points}
 
 
 async def test_circuit_state_is_a_gauge(local: Local, otel: Otel) -> None:

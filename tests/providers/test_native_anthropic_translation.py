@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 
 from llmrouter.providers.anthropic_messages import (
-    DROPPED_PARAMS,
+    UNCARRIED,
     UnsupportedRequest,
     finish_reason,
     to_chat_completion,
     to_messages_request,
 )
-from llmrouter.providers.anthropic_wire import StreamTranslator, messages_url
+from llmrouter.providers.anthropic_stream import StreamTranslator
+from llmrouter.providers.anthropic_wire import messages_url
 from llmrouter.types import ChatCompletion
 
 
@@ -104,11 +105,27 @@ def test_tools_in_anthropic_shape_pass_through() -> None:
     assert request([{"role": "user", "content": "x"}], tools=[tool])["tools"] == [tool]
 
 
-def test_known_unsupported_params_are_dropped_others_sent() -> None:
-    params = dict.fromkeys(DROPPED_PARAMS - {"n"}, 1) | {"n": 1, "top_k": 5, "frobnicate": True}
+def test_uncarried_params_never_reach_the_body_others_are_sent() -> None:
+    # Eligibility skips an Anthropic-wire model for a request that sets an uncarried
+    # parameter; the translation itself never writes one into the body.
+    params = dict.fromkeys(UNCARRIED, 1) | {"n": 1, "top_k": 5, "stream_options": {}}
     body = request([{"role": "user", "content": "x"}], **params)
-    assert not DROPPED_PARAMS & set(body)
-    assert body["top_k"] == 5 and body["frobnicate"] is True  # Anthropic answers 400 itself
+    assert not UNCARRIED & set(body) and "stream_options" not in body and "n" not in body
+    assert body["top_k"] == 5
+
+
+def test_json_schema_becomes_a_forced_tool() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
+    fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
+    body = request([{"role": "user", "content": "x"}], response_format=fmt)
+    assert body["tools"][0]["input_schema"] == schema
+    assert body["tool_choice"] == {"type": "tool", "name": body["tools"][0]["name"]}
+    assert "response_format" not in body
+
+
+def test_reasoning_effort_becomes_a_thinking_budget() -> None:
+    body = request([{"role": "user", "content": "x"}], reasoning_effort="low", max_tokens=8000)
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048}
 
 
 def test_n_above_one_and_legacy_function_role_are_refused() -> None:

@@ -1,4 +1,4 @@
-"""Dispatch (`native_wire_for`, `NativeProvider`), odd-but-valid wire answers, and the fault
+"""Dispatch (the vendor wire, `AdapterDispatch`), odd-but-valid wire answers, and the fault
 policy end to end through a `Router` whose provider is the native dispatcher."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from llmrouter import ContentFilteredError, RetrySettings, Router, StreamInterru
 from llmrouter.config.secrets import Redactor
 from llmrouter.errors import BadRequestError, ProviderUnavailableError
 from llmrouter.providers import FunctionProvider
-from llmrouter.providers.native import NativeProvider, can_serve_natively, native_wire_for
+from llmrouter.providers.dispatch import AdapterDispatch, can_serve_natively
 from llmrouter.testing import Fault, LocalProvider, LocalProviderServer
+from llmrouter.vendors import model_ref
 
 SSE = {"content-type": "text/event-stream"}
 
@@ -34,8 +35,8 @@ SSE = {"content-type": "text/event-stream"}
         ("openai/", None),
     ],
 )
-def test_native_wire_for(model: str, wire: str | None) -> None:
-    assert native_wire_for(model) == wire
+def test_native_wire_of_a_model_string(model: str, wire: str | None) -> None:
+    assert model_ref(model).wire == wire
 
 
 def test_can_serve_natively() -> None:
@@ -48,7 +49,7 @@ def test_can_serve_natively() -> None:
 
 async def test_dispatch_and_fallback(server: LocalProviderServer, gpt: LocalProvider) -> None:
     fallback = FunctionProvider()
-    native = NativeProvider(Redactor([KEY]), fallback)
+    native = AdapterDispatch(Redactor([KEY]), fallback)
     try:
         resp = await native.complete(make_call(gpt))
         assert resp.text.startswith("Hello from gpt")
@@ -56,7 +57,7 @@ async def test_dispatch_and_fallback(server: LocalProviderServer, gpt: LocalProv
             make_call(gpt, model="bedrock/anthropic.claude", api_base="http://unused")
         )
         assert other.text == "echo from gpt" and len(fallback.calls) == 1
-        alone = NativeProvider(Redactor([KEY]))
+        alone = AdapterDispatch(Redactor([KEY]))
         with pytest.raises(BadRequestError):
             await alone.complete(make_call(gpt, model="bedrock/x"))
         await alone.aclose()
@@ -116,7 +117,7 @@ async def test_malformed_stream_event(server: LocalProviderServer, adapters: Ada
                 pass
 
 
-# -- the fault policy end to end through Router(provider=NativeProvider) ----------------------
+# -- the fault policy end to end through Router(provider=AdapterDispatch) ----------------------
 
 ENV = {"ZHIPU_API_KEY": KEY, "ANTHROPIC_API_KEY": KEY + "-anthropic"}
 
@@ -138,7 +139,7 @@ def config(server: LocalProviderServer, **route: Any) -> dict[str, Any]:
 
 @pytest.fixture
 async def router(server: LocalProviderServer) -> AsyncIterator[Router]:
-    native = NativeProvider(Redactor(ENV.values()))
+    native = AdapterDispatch(Redactor(ENV.values()))
     fast = RetrySettings(backoff_initial_s=0.01, backoff_max_s=0.05)
     async with Router.from_dict(config(server), env=ENV, provider=native, retry=fast) as r:
         yield r
@@ -186,10 +187,11 @@ async def test_router_stream_interrupted_after_first_chunk(
 
 
 async def test_router_tool_call_and_json_mode(router: Router, server: LocalProviderServer) -> None:
-    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    tools = [{"type": "function", "function": {"name": "f", "parameters": schema}}]
     resp = await router.acompletion(model="claude", messages=user("q"), tools=tools)
     calls = resp.choices[0].message.tool_calls
-    assert calls is not None and json.loads(calls[0].function.arguments) == {"query": "q"}
+    assert calls is not None and json.loads(calls[0].function.arguments) == {"city": "q"}
     fmt = {"type": "json_object"}
     resp = await router.acompletion(model="glm", messages=user("j"), response_format=fmt)
     assert json.loads(resp.text)["reply"].startswith("Hello from glm")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from llmrouter.providers.sse import ServerSentEvent, SSEDecoder
+from llmrouter.providers.sse import EventTooLarge, ServerSentEvent, SSEDecoder
 
 STREAM = (
     b": keep-alive\n\n"
@@ -51,3 +53,33 @@ def test_an_unterminated_last_event_is_delivered_at_close() -> None:
 
 def test_a_blank_line_without_data_dispatches_nothing() -> None:
     assert decode([b"event: ping\n\n\n\n"]) == []
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5])
+def test_a_blank_line_split_across_any_pieces_ends_the_event(newline: bytes, size: int) -> None:
+    text = STREAM.replace(b"\n", newline)
+    pieces = [text[i : i + size] for i in range(0, len(text), size)]
+    assert decode(pieces) == EXPECTED
+
+
+def test_an_event_past_its_cap_raises() -> None:
+    decoder = SSEDecoder(max_event_bytes=1000)
+    assert decoder.feed(b"data: " + b"a" * 500 + b"\n\n") == [ServerSentEvent(None, b"a" * 500)]
+    decoder.feed(b"data: " + b"a" * 600)
+    with pytest.raises(EventTooLarge):
+        decoder.feed(b"a" * 600)
+
+
+def test_a_growing_event_costs_linear_time() -> None:
+    """16 MiB fed 4 KiB at a time into one open event: each piece is held, never re-joined
+    (a decoder that re-joins copies ~32 GiB here)."""
+    decoder = SSEDecoder()
+    piece = b"a" * 4096
+    started = time.perf_counter()
+    decoder.feed(b"data: ")
+    for _ in range((16 << 20) // len(piece)):
+        decoder.feed(piece)
+    assert time.perf_counter() - started < 1.0
+    [event] = decoder.close()
+    assert len(event.data) == 16 << 20

@@ -339,9 +339,28 @@ async def test_network_error_finish(
 ) -> None:
     provider = add(server, flavor)
     provider.fail_always(Fault.network_error_finish())
-    data = (await send(client, provider)).json()
-    reason = data["stop_reason"] if flavor == "anthropic" else data["choices"][0]["finish_reason"]
-    assert reason == "network_error"
+    resp = await send(client, provider)
+    if flavor == "anthropic":  # no such stop reason: Anthropic answers 500 api_error
+        assert resp.status_code == 500
+        assert resp.json()["error"]["type"] == "api_error"
+        return
+    assert resp.json()["choices"][0]["finish_reason"] == "network_error"
+
+
+async def test_network_error_finish_anthropic_stream_ends_in_error_event(
+    server: LocalProviderServer, client: httpx.AsyncClient
+) -> None:
+    provider = add(server, "anthropic")
+    provider.fail_always(Fault.network_error_finish())
+    resp = await client.post(
+        endpoint(provider), json=body_for(provider, stream=True), headers=headers_for(provider)
+    )
+    events = parse_sse(resp.text)
+    names = [name for name, _ in events]
+    assert names[-1] == "error" and "message_delta" not in names
+    assert "network_error" not in resp.text
+    assert json.loads(events[-1][1])["error"]["type"] == "api_error"
+    assert any(name == "content_block_delta" for name in names)
 
 
 # -- fault plans --------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Response caching: keys, storage codec, single-flight and the request-path layer."""
+"""Response caching parts: keys, the storage codec and single-flight (the request stage that
+uses them is `llmrouter.pipeline.caching`)."""
 
 from llmrouter.cache.keys import cache_key
-from llmrouter.cache.layer import CacheDecision, ResponseCache
 
-__all__ = ["CacheDecision", "ResponseCache", "cache_key"]
+__all__ = ["cache_key"]

@@ -1,7 +1,8 @@
 """Cache keys: a stable hash of everything that can change the answer, and the tenant.
 
 The key covers the route (or model) asked for, the messages, every request parameter except
-the ones that only change delivery (`stream`, `stream_options`), and `metadata["tenant"]`.
+the ones that only change delivery (`stream`, `stream_options`), `metadata["tenant"]` and the
+request's data class.
 It never contains an API key: credentials are not request parameters (they are refused).
 """
 
@@ -13,22 +14,18 @@ from typing import Any
 
 from llmrouter.request import CompletionRequest
 
-__all__ = ["DELIVERY_PARAMS", "cache_key", "tenant_of"]
+__all__ = ["DELIVERY_PARAMS", "cache_key"]
 
 DELIVERY_PARAMS = frozenset({"stream", "stream_options"})
 _VERSION = "v1"
 
 
-def tenant_of(request: CompletionRequest) -> str:
-    tenant = request.metadata.get("tenant")
-    return "" if tenant is None else str(tenant)
-
-
-def cache_key(namespace: str, request: CompletionRequest) -> str:
+def cache_key(namespace: str, request: CompletionRequest, data_class: str | None = None) -> str:
     """`<namespace>:cache:v1:<sha256>`; two tenants or two parameter sets never share one."""
     canonical: dict[str, Any] = {
         "target": request.target,
-        "tenant": tenant_of(request),
+        "tenant": request.tenant,
+        "data_class": data_class,
         "messages": request.messages,
         "params": {k: v for k, v in request.params.items() if k not in DELIVERY_PARAMS},
     }

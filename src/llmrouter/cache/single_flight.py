@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from llmrouter._timeouts import within
 from llmrouter.types import ChatCompletion
 
 __all__ = ["Flight", "SingleFlight"]
@@ -63,9 +64,12 @@ class SingleFlight:
             del self._flights[flight.key]
 
     @staticmethod
-    async def wait(flight: Flight) -> ChatCompletion | None:
-        """The leader's answer; None when it gave up (then run the request yourself)."""
+    async def wait(flight: Flight, timeout_s: float) -> ChatCompletion | None:
+        """The leader's answer; None when it gave up (then run the request yourself).
+
+        Waits at most `timeout_s` (the follower's own deadline): `asyncio.TimeoutError` then.
+        The leader's error is raised as it is."""
         try:
-            return await asyncio.shield(flight.future)
+            return await within(asyncio.shield(flight.future), max(timeout_s, 0.0))
         except _Abandoned:
             return None

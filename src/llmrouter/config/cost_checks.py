@@ -5,21 +5,16 @@ Each problem is `(field path, message)`; the loader turns the path into `file:li
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from llmrouter.config.schema import RouterConfig
 from llmrouter.config.yaml_source import Path
+from llmrouter.didyoumean import unknown
 
 __all__ = ["cost_problems"]
 
 Problem = tuple[Path, str]
 
 
-def _unknown(kind: str, name: str, known: Collection[str]) -> str:
-    from llmrouter.config.loader import suggest
-
-    hint = suggest(name, known)
-    return f"unknown {kind} {name!r}" + (f"; did you mean {hint!r}?" if hint else "")
+_unknown = unknown
 
 
 def cost_problems(config: RouterConfig) -> list[Problem]:

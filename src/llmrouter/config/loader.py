@@ -3,21 +3,36 @@ file, line and field for every problem found."""
 
 from __future__ import annotations
 
-import difflib
+import logging
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
+from llmrouter.config.cost_checks import cost_problems
+from llmrouter.config.endpoints import api_base_problem, api_base_warning
+from llmrouter.config.hints import (
+    litellm_file_problems,
+    looks_like_litellm,
+    os_environ_problems,
+    unknown_key_message,
+)
+from llmrouter.config.policy_checks import policy_problems
 from llmrouter.config.schema import RouteCacheConfig, RouterConfig
 from llmrouter.config.secrets import ResolvedProvider, interpolate
+from llmrouter.config.strategy_names import import_path_problem
+from llmrouter.config.strategy_names import known as known_strategy_names
 from llmrouter.config.yaml_source import Location, Path, YamlDocument, parse_yaml
+from llmrouter.didyoumean import suggest, unknown
 from llmrouter.errors import ConfigError
+from llmrouter.vendors import model_ref
 
 __all__ = ["LoadedConfig", "load_dict", "load_file", "load_text", "suggest"]
+
+logger = logging.getLogger("llmrouter")
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,9 @@ class LoadedConfig:
             path = ("state", "url")
             _, missing = interpolate(self.config.state.url, env)
             out.extend((var, self.locate(path).describe(path)) for var in missing)
+        path = ("experiments", "store")
+        _, missing = interpolate(self.config.experiments.store, env)
+        out.extend((var, self.locate(path).describe(path)) for var in missing)
         return out
 
     def state_url(self, env: Mapping[str, str] | None = None) -> str | None:
@@ -68,6 +86,32 @@ class LoadedConfig:
             return None
         return interpolate(cache.url, os.environ if env is None else env)[0]
 
+    def endpoint_warnings(self, env: Mapping[str, str] | None = None) -> list[str]:
+        """`where: why` for each provider whose `api_base` (resolved where `env` has its
+        variables) is a link-local or cloud metadata address."""
+        env = os.environ if env is None else env
+        out: list[str] = []
+        for name, provider in self.config.providers.items():
+            if provider.api_base:
+                warning = api_base_warning(interpolate(provider.api_base, env)[0])
+                if warning is not None:
+                    path: Path = ("providers", name, "api_base")
+                    out.append(f"{self.locate(path).describe(path)}: {warning}")
+        return out
+
+    def _check_api_base(self, name: str, written: str | None, resolved: str | None) -> None:
+        """A `${VAR}` api_base is checked once resolved; any metadata address is logged."""
+        if resolved is None or written is None:
+            return
+        path: Path = ("providers", name, "api_base")
+        where = self.locate(path).describe(path)
+        problem = api_base_problem(resolved) if "${" in written else None
+        if problem is not None:
+            raise ConfigError([f"{where}: {problem} (after resolving {written!r})"])
+        warning = api_base_warning(resolved)
+        if warning is not None:
+            logger.warning("llmrouter: %s: %s", where, warning)
+
     def resolve_providers(
         self, env: Mapping[str, str] | None = None
     ) -> dict[str, ResolvedProvider]:
@@ -80,6 +124,8 @@ class LoadedConfig:
             )
         resolved: dict[str, ResolvedProvider] = {}
         for name, provider in self.config.providers.items():
+            api_base = interpolate(provider.api_base, env)[0] if provider.api_base else None
+            self._check_api_base(name, provider.api_base, api_base)
             key = provider.api_key_env
             params = {
                 k: interpolate(v, env)[0] if isinstance(v, str) else v
@@ -87,11 +133,12 @@ class LoadedConfig:
             }
             resolved[name] = ResolvedProvider(
                 name=name,
-                api_base=interpolate(provider.api_base, env)[0] if provider.api_base else None,
+                api_base=api_base,
                 api_key=SecretStr(env[key]) if key else None,
                 api_key_env=key,
                 region=provider.region,
                 params=params,
+                limits=provider.limits.body_limits(),
             )
         return resolved
 
@@ -132,10 +179,14 @@ def _validate(doc: YamlDocument) -> LoadedConfig:
     problems = [(path, msg) for path, msg in doc.problems]
     if not isinstance(doc.data, Mapping):
         raise ConfigError([f"{doc.source}: the config must be a mapping with a `models:` section"])
+    if looks_like_litellm(doc.data):
+        raise ConfigError(_describe(doc, litellm_file_problems(doc.data, doc.source)))
+    problems.extend(os_environ_problems(doc.data))
     try:
         config = RouterConfig.model_validate(doc.data)
     except ValidationError as exc:
-        problems.extend(_pydantic_problems(exc))
+        seen = {path for path, _ in problems}
+        problems.extend(p for p in _pydantic_problems(exc) if p[0] not in seen)
         raise ConfigError(_describe(doc, problems)) from None
     problems.extend(_reference_problems(config))
     if problems:
@@ -144,7 +195,13 @@ def _validate(doc: YamlDocument) -> LoadedConfig:
 
 
 def _describe(doc: YamlDocument, problems: list[tuple[Path, str]]) -> list[str]:
-    return [f"{doc.locate(path).describe(path)}: {msg}" for path, msg in problems]
+    """One line per problem, in the order of the file (problems without a line last)."""
+
+    def line(item: tuple[Path, str]) -> float:
+        found = doc.locate(item[0]).line
+        return float("inf") if found is None else found
+
+    return [f"{doc.locate(path).describe(path)}: {msg}" for path, msg in sorted(problems, key=line)]
 
 
 def _pydantic_problems(exc: ValidationError) -> list[tuple[Path, str]]:
@@ -152,7 +209,7 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[Path, str]]:
     for err in exc.errors(include_input=False, include_url=False):
         loc: Path = tuple(part for part in err["loc"] if part != "[key]")
         if err["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}" if loc else "unknown key"
+            msg = unknown_key_message(loc, RouterConfig) if loc else "unknown key"
         elif err["type"] == "missing":
             msg = "required field is missing"
         else:
@@ -161,21 +218,10 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[Path, str]]:
     return out
 
 
-def suggest(name: str, known: Collection[str]) -> str | None:
-    """The closest known name, for 'did you mean' hints."""
-    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def _unknown(kind: str, name: str, known: Collection[str]) -> str:
-    hint = suggest(name, known)
-    return f"unknown {kind} {name!r}" + (f"; did you mean {hint!r}?" if hint else "")
+_unknown = unknown
 
 
 def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
-    from llmrouter.config.cost_checks import cost_problems
-    from llmrouter.routing.strategies import known_strategies, strategy_import_problem
-
     out: list[tuple[Path, str]] = []
     for name, model in config.models.items():
         if model.provider not in config.providers:
@@ -186,7 +232,7 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
                 )
             )
     out.extend(_adapter_problems(config))
-    strategies = known_strategies()
+    strategies = known_strategy_names()
     for name, route in config.routes.items():
         if name in config.models:
             out.append((("routes", name), f"route {name!r} has the name of a model; rename one"))
@@ -208,10 +254,14 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
             out.append(
                 (("routes", name, "cache"), "no top-level `cache:` section to configure; add one")
             )
+        if route.answer_check is not None:
+            problem = import_path_problem(route.answer_check)
+            if problem is not None:
+                out.append((("routes", name, "answer_check"), problem.replace("strategy", "check")))
         if route.strategy in strategies:
             continue
         if ":" in route.strategy:
-            problem = strategy_import_problem(route.strategy)
+            problem = import_path_problem(route.strategy)
             if problem is not None:
                 out.append((("routes", name, "strategy"), problem))
         else:
@@ -219,22 +269,20 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
                 (("routes", name, "strategy"), _unknown("strategy", route.strategy, strategies))
             )
     out.extend(cost_problems(config))
+    out.extend(policy_problems(config))
     return out
 
 
 def _adapter_problems(config: RouterConfig) -> list[tuple[Path, str]]:
     """`adapter: native` on a model no native adapter can serve."""
-    from llmrouter.providers.native import native_wire_for
-    from llmrouter.providers.openai_wire import openai_api_base
-
     out: list[tuple[Path, str]] = []
     for name, model in config.models.items():
         provider = config.providers.get(model.provider)
         if provider is None or provider.adapter != "native":
             continue
-        wire = native_wire_for(model.model)
+        vendor = model_ref(model.model).vendor
         path: Path = ("models", name, "model")
-        if wire is None:
+        if vendor.wire is None:
             out.append(
                 (
                     path,
@@ -242,6 +290,6 @@ def _adapter_problems(config: RouterConfig) -> list[tuple[Path, str]]:
                     "sets adapter: native); use adapter: auto or litellm",
                 )
             )
-        elif wire == "openai" and openai_api_base(model.model, provider.api_base) is None:
+        elif not (provider.api_base or vendor.api_base):
             out.append((path, f"{model.model!r} needs an api_base for the native adapter"))
     return out

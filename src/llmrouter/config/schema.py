@@ -17,11 +17,16 @@ from pydantic import (
     model_validator,
 )
 
+from llmrouter.config.endpoints import api_base_problem
+from llmrouter.config.limits import LimitsConfig
 from llmrouter.config.resilience import CircuitBreakerConfig, RetryBudgetConfig
 
 __all__ = [
     "BudgetConfig",
     "CacheConfig",
+    "DataClassConfig",
+    "DataPolicyConfig",
+    "ExperimentsConfig",
     "FaultKind",
     "FaultPolicyOverride",
     "GatewayConfig",
@@ -33,6 +38,7 @@ __all__ = [
     "RouteConfig",
     "RouterConfig",
     "StateConfig",
+    "SwitchCriteriaConfig",
     "TelemetryConfig",
 ]
 
@@ -40,6 +46,8 @@ ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 WINDOW = re.compile(r"^([1-9][0-9]*)([hd])$")
 SCOPE = re.compile(r"^(model|route|tenant):(.+)$")
+_UNIT_S = {"h": 3600, "d": 86400}
+_MAX_WINDOW_S = 366 * 86400
 
 
 def _currency_code(value: str) -> str:
@@ -56,6 +64,7 @@ FaultKind = Literal[
     "overloaded",
     "unavailable",
     "malformed_response",
+    "invalid_response",
     "timeout",
     "context_window",
     "content_filter",
@@ -65,9 +74,18 @@ FaultKind = Literal[
 
 ParamValue = str | int | float | bool
 
+MAX_SECONDS = 86_400.0
+"""Upper bound of every duration in the config (deadlines, windows, cool-downs): one day."""
+MAX_TTL_S = 31_536_000.0
+"""Upper bound of a cache time to live: 365 days (Redis refuses expiries past ~292 years in
+ms, and a value near that overflows)."""
+MAX_PRICE = 1_000_000.0
+"""Upper bound of a price per million tokens, a budget limit and a currency rate."""
+
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    # Every float of every section must be finite (`.inf` and `.nan` are refused).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
 
 
 def _env_reference_only(value: str | None) -> str | None:
@@ -87,12 +105,29 @@ class ProviderConfig(_Section):
     api_key: str | None = None
     """`${ENV_VAR}` only: a literal key in a config file is refused."""
     region: str | None = None
+    """Where the data is processed (`cn`, `us`, `eu`...); a data class that lists regions
+    never admits a provider without one."""
+    vendor: str | None = Field(default=None, min_length=1)
+    """Who processes the data; unset means the provider's own name."""
+    zero_data_retention: bool = False
+    """The vendor contractually keeps no prompt or completion (a data class can require it)."""
     params: dict[str, ParamValue] = Field(default_factory=dict)
     """Extra adapter parameters (e.g. `aws_region_name`, `api_version`); `${VAR}` allowed."""
     adapter: Literal["auto", "native", "litellm"] = "auto"
     """`auto`: llmrouter's native HTTP adapter for OpenAI-compatible and Anthropic models
     (`openai/`, `zai/`, `deepseek/`, `hosted_vllm/`, `custom_openai/`, `anthropic/`) without
     litellm-only `params`, litellm for everything else; `native` / `litellm` force one."""
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    """Caps on the answers the native adapters read (see docs/limits.md)."""
+
+    @field_validator("api_base")
+    @classmethod
+    def _base_is_http_url(cls, value: str | None) -> str | None:
+        if value is not None and "${" not in value:  # a reference is checked once resolved
+            problem = api_base_problem(value)
+            if problem is not None:
+                raise ValueError(problem)
+        return value
 
     @field_validator("api_key")
     @classmethod
@@ -110,10 +145,11 @@ class PriceTierConfig(_Section):
     """Prices for prompts up to `max_input_tokens` (the last tier may leave it out)."""
 
     max_input_tokens: int | None = Field(default=None, gt=0)
-    input_cost_per_mtok: float = Field(ge=0)
-    output_cost_per_mtok: float = Field(ge=0)
-    cached_input_cost_per_mtok: float | None = Field(default=None, ge=0)
-    reasoning_cost_per_mtok: float | None = Field(default=None, ge=0)
+    input_cost_per_mtok: float = Field(ge=0, le=MAX_PRICE)
+    output_cost_per_mtok: float = Field(ge=0, le=MAX_PRICE)
+    cached_input_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
+    reasoning_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
+    cache_write_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
 
 
 class ModelConfig(_Section):
@@ -122,14 +158,16 @@ class ModelConfig(_Section):
     provider: str
     model: str = Field(min_length=1)
     """A litellm model string: provider prefix / model id, e.g. `zai/glm-4.6`."""
-    input_cost_per_mtok: float | None = Field(default=None, ge=0)
+    input_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million prompt tokens, in `currency`."""
-    output_cost_per_mtok: float | None = Field(default=None, ge=0)
+    output_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million completion tokens, in `currency`."""
-    cached_input_cost_per_mtok: float | None = Field(default=None, ge=0)
+    cached_input_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million prompt tokens read from the provider's prompt cache."""
-    reasoning_cost_per_mtok: float | None = Field(default=None, ge=0)
+    reasoning_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million reasoning tokens, where the provider reports them."""
+    cache_write_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
+    """Per million prompt tokens written to the provider's prompt cache (Anthropic)."""
     price_tiers: list[PriceTierConfig] | None = Field(default=None, min_length=1)
     """Prices by prompt length, ascending; replaces the flat input/output prices."""
     currency: CurrencyCode | None = None
@@ -178,7 +216,7 @@ class RouteCacheConfig(_Section):
     """Per-route cache switch and time to live."""
 
     enabled: bool = True
-    ttl_s: float | None = Field(default=None, gt=0)
+    ttl_s: float | None = Field(default=None, gt=0, le=MAX_TTL_S)
     """Overrides `cache.ttl_s` for this route."""
 
 
@@ -188,12 +226,12 @@ class CacheConfig(_Section):
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
     """Redis URL (`redis://host:6379/0`); `${VAR}` references allowed. Redis only."""
-    ttl_s: float = Field(default=3600.0, gt=0)
-    max_entries: int = Field(default=10_000, gt=0)
+    ttl_s: float = Field(default=3600.0, gt=0, le=MAX_TTL_S)
+    max_entries: int = Field(default=10_000, gt=0, le=100_000_000)
     """Bound of the in-process backend (least recently used entries go first)."""
-    timeout_ms: float = Field(default=50.0, gt=0)
+    timeout_ms: float = Field(default=50.0, gt=0, le=60_000)
     """Cap on one Redis operation; a slower Redis is treated as down."""
-    trip_s: float = Field(default=30.0, gt=0)
+    trip_s: float = Field(default=30.0, gt=0, le=MAX_SECONDS)
     """How long an unreachable Redis is bypassed before it is tried again."""
     namespace: str = Field(default="llmrouter", min_length=1)
     """Key prefix, so several applications can share one Redis."""
@@ -212,11 +250,18 @@ class RouteConfig(_Section):
 
     models: list[str] = Field(min_length=1)
     strategy: str = "ordered"
+    check_json: bool = True
+    """An answer to a request with a JSON `response_format` that is not valid JSON, or does
+    not validate against the requested schema, is an `invalid_response` fault of that model
+    (the route falls back). Streams are checked only for emptiness."""
+    answer_check: str | None = None
+    """`package.module:function(request, answer) -> str | None`: your own check of each
+    whole answer; a returned reason makes it an `invalid_response` fault."""
     retries: int = Field(default=1, ge=0, le=10)
     """Extra attempts on the same model for retryable faults."""
-    timeout_s: float = Field(default=60.0, gt=0)
+    timeout_s: float = Field(default=60.0, gt=0, le=MAX_SECONDS)
     """Deadline for the whole request, all attempts and backoff included."""
-    attempt_timeout_s: float | None = Field(default=None, gt=0)
+    attempt_timeout_s: float | None = Field(default=None, gt=0, le=MAX_SECONDS)
     """Optional cap on a single upstream attempt."""
     fault_policy: dict[FaultKind, FaultPolicyOverride] = Field(default_factory=dict)
     cache: bool | RouteCacheConfig = True
@@ -224,7 +269,7 @@ class RouteConfig(_Section):
     circuit_breaker: bool | CircuitBreakerConfig | None = None
     """Unset: the top-level `circuit_breaker`; `false`: no breaker on this route; a mapping:
     this route's own breaker settings (its own breakers per model)."""
-    hedge_after_ms: float | None = Field(default=None, gt=0)
+    hedge_after_ms: float | None = Field(default=None, gt=0, le=MAX_SECONDS * 1000)
     """Start the next model too when the first has not answered after this long; the first
     answer wins and the other is cancelled. Off by default."""
     weights: dict[str, float] | None = None
@@ -232,6 +277,8 @@ class RouteConfig(_Section):
     explore_every: int = Field(default=20, ge=0)
     """`strategy: latency` only: every Nth request tries the least recently measured other
     model first, so a recovered model can win traffic back (0 turns it off)."""
+    data_class: str | None = None
+    """The data class of this route's requests that name none (see `data_policy`)."""
 
     @field_validator("weights")
     @classmethod
@@ -260,12 +307,15 @@ class StateConfig(_Section):
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
     """Redis URL; `${VAR}` references allowed. Redis only."""
-    timeout_ms: float = Field(default=50.0, gt=0)
+    timeout_ms: float = Field(default=50.0, gt=0, le=60_000)
     """Cap on one Redis operation; a slower Redis is treated as down."""
-    trip_s: float = Field(default=30.0, gt=0)
+    trip_s: float = Field(default=30.0, gt=0, le=MAX_SECONDS)
     """How long an unreachable Redis is bypassed before it is tried again."""
     namespace: str = Field(default="llmrouter", min_length=1)
     """Key prefix, so several applications can share one Redis."""
+    sync_s: float = Field(default=5.0, gt=0)
+    """How often blocks are read from the shared Redis: a block reaches every router within
+    this time."""
 
     @model_validator(mode="after")
     def _url_matches_backend(self) -> StateConfig:
@@ -276,12 +326,34 @@ class StateConfig(_Section):
         return self
 
 
+class DataClassConfig(_Section):
+    """Where a class of data may go; a field left out does not restrict."""
+
+    regions: list[str] | None = Field(default=None, min_length=1)
+    """Provider regions allowed; a provider with no `region` never qualifies."""
+    vendors: list[str] | None = Field(default=None, min_length=1)
+    """Provider vendors allowed."""
+    zero_data_retention: bool = False
+    """Only providers with `zero_data_retention: true`."""
+
+
+class DataPolicyConfig(_Section):
+    """Data classes, the default class, and the audit log (see docs/data-policy.md)."""
+
+    default_class: str | None = None
+    """The class of a request that names none and whose route sets none; required once
+    classes are declared."""
+    classes: dict[str, DataClassConfig] = Field(default_factory=dict)
+    audit_log: str | None = Field(default=None, min_length=1)
+    """A JSONL file, one record per request; relative to the config file's directory."""
+
+
 class BudgetConfig(_Section):
     """A spending limit in USD over a fixed UTC window."""
 
     scope: str
     """`model:<name>`, `route:<name>`, `tenant:<id>` or `tenant:*` (each tenant on its own)."""
-    limit_usd: float = Field(ge=0)
+    limit_usd: float = Field(ge=0, le=MAX_PRICE * 1000)
     window: str = "1d"
     """`<n>h` or `<n>d` (e.g. 1h, 1d, 30d): fixed windows aligned to the Unix epoch (UTC)."""
 
@@ -297,8 +369,11 @@ class BudgetConfig(_Section):
     @field_validator("window")
     @classmethod
     def _window_shape(cls, value: str) -> str:
-        if not WINDOW.match(value):
+        match = WINDOW.match(value)
+        if not match:
             raise ValueError(f"must be hours or days like 1h, 1d or 30d, not {value!r}")
+        if len(match.group(1)) > 6 or int(match.group(1)) * _UNIT_S[match.group(2)] > _MAX_WINDOW_S:
+            raise ValueError(f"must be at most 366d, not {value!r}")
         return value
 
     @property
@@ -306,7 +381,48 @@ class BudgetConfig(_Section):
         """The window length in seconds."""
         match = WINDOW.match(self.window)
         assert match is not None  # validated
-        return int(match.group(1)) * (3600 if match.group(2) == "h" else 86400)
+        return int(match.group(1)) * _UNIT_S[match.group(2)]
+
+
+STORE_SCHEMES = ("sqlite:///", "redis://", "rediss://")
+
+
+class SwitchCriteriaConfig(_Section):
+    """Thresholds behind the report's verdict on a candidate (docs: Switching vendors safely)."""
+
+    min_samples: int = Field(default=200, ge=1)
+    """Fewer samples of a candidate than this: "not enough samples", whatever the figures."""
+    min_agreement: float = Field(default=0.90, ge=0, le=1)
+    """Share of paired samples on which the candidate does at least as well as the baseline."""
+    max_error_rate: float = Field(default=0.02, ge=0, le=1)
+    max_refusal_rate_delta: float = Field(default=0.02, ge=0, le=1)
+    """Candidate refusal rate minus the baseline's, at most."""
+    max_p95_latency_ratio: float = Field(default=1.5, gt=0)
+    """Candidate p95 latency over the baseline's, at most."""
+
+
+class ExperimentsConfig(_Section):
+    """Where eval, shadow and canary results are kept, and what makes a switch safe."""
+
+    store: str = "sqlite:///llmrouter-experiments.sqlite"
+    """`sqlite:///PATH` (relative to the config file; `sqlite:////abs/path` for an absolute
+    one) or `redis://HOST:PORT/DB`; `${VAR}` references allowed."""
+    namespace: str = Field(default="llmrouter", min_length=1)
+    """Redis key prefix."""
+    capture_content: bool = False
+    """Keep answers (completion text) in the results; off: only outcomes and figures."""
+    switch_criteria: SwitchCriteriaConfig = Field(default_factory=SwitchCriteriaConfig)
+
+    @field_validator("store")
+    @classmethod
+    def _store_scheme(cls, value: str) -> str:
+        if value.startswith("${") or value.startswith(STORE_SCHEMES):
+            if value == "sqlite:///":
+                raise ValueError("sqlite:/// needs a file path, e.g. sqlite:///experiments.sqlite")
+            return value
+        # Never echo a URL: it may carry a password. A bare path is safe to show.
+        shown = f"a {value.partition(':')[0]}: URL" if ":" in value else repr(value)
+        raise ValueError(f"must be sqlite:///PATH or redis://HOST:PORT/DB, not {shown}")
 
 
 class GatewayKeyConfig(_Section):
@@ -358,10 +474,16 @@ class RouterConfig(_Section):
     circuit_breaker: CircuitBreakerConfig = Field(default_factory=CircuitBreakerConfig)
     retry_budget: RetryBudgetConfig = Field(default_factory=RetryBudgetConfig)
     telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
-    currencies: dict[CurrencyCode, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    currencies: dict[CurrencyCode, Annotated[float, Field(gt=0, le=MAX_PRICE)]] = Field(
+        default_factory=dict
+    )
     """USD per unit of each currency named by a model's `currency` (e.g. `CNY: 0.14`)."""
     budgets: list[BudgetConfig] = Field(default_factory=list)
     state: StateConfig = Field(default_factory=StateConfig)
-    """Where budgets and circuit state are kept; in this process unless set to redis."""
+    """Where budgets, circuit state and blocks are kept; in this process unless set to redis."""
+    data_policy: DataPolicyConfig | None = None
+    """Which data may go to which provider, and the audit log; off unless present."""
+    experiments: ExperimentsConfig = Field(default_factory=ExperimentsConfig)
+    """Results store and switch criteria of `llmrouter eval` and `llmrouter report`."""
     gateway: GatewayConfig | None = None
     """Settings of `llmrouter serve`; the Router itself ignores them."""

@@ -8,21 +8,20 @@ fallback before the first chunk and an interruption after it), and every request
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from llmrouter._table import render_table
-from llmrouter.errors import LLMRouterError
-from llmrouter.router import Router
-from llmrouter.testing import Fault, LocalProvider, LocalProviderServer
-from llmrouter.types import Attempt, RouteInfo
+from llmrouter.testing import LocalProvider, LocalProviderServer
 
 __all__ = ["LocalExample", "example_config_path", "local_example", "run_demo"]
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_BROKEN = 2
 
 
 def example_config_path() -> Path:
@@ -56,181 +55,53 @@ async def local_example() -> AsyncIterator[LocalExample]:
         yield LocalExample(server=server, glm=glm, claude=claude, env=env)
 
 
-@dataclass
-class _Row:
-    scenario: str
-    outcome: str
-    answered_by: str
-    attempts: str
-    cost_usd: str
-    upstream_calls: str
-    as_expected: bool
+def _config_problems(path: Path, env: dict[str, str]) -> list[str]:
+    """Why `path` cannot run the scenes: it does not load (file, schema, `${VAR}` references),
+    or lacks what they need (models `glm` and `claude`, a route `chat`)."""
+    from llmrouter.config.loader import load_file
+    from llmrouter.errors import ConfigError
+
+    try:
+        loaded = load_file(path)
+        loaded.resolve_providers(env)
+    except ConfigError as exc:
+        return [str(exc)]
+    config = loaded.config
+    problems = [f"no model named {m!r}" for m in ("glm", "claude") if m not in config.models]
+    if "chat" not in config.routes:
+        problems.append("no route named 'chat'")
+    if problems:
+        problems = [f"{path} does not have the example's shape: " + ", ".join(problems)]
+    return problems
 
 
-def _attempts(attempts: list[Attempt]) -> str:
-    parts = []
-    for a in attempts:
-        label = a.outcome if a.outcome == "ok" else f"{a.error}"
-        parts.append(f"{a.model}:{label}")
-    return " > ".join(parts)
+async def run_demo(
+    config: str | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run every scene; 0 when each behaved as the fault policy says, 1 when one did not, 2
+    when the config cannot be used (the problem goes to `err`, no traceback)."""
+    from llmrouter.demo.scenes import Scenes
+    from llmrouter.router import Router
+    from llmrouter.terminal import Style, Terminal
 
-
-class _Demo:
-    def __init__(self, router: Router, glm: LocalProvider, claude: LocalProvider, out: TextIO):
-        self.router = router
-        self.glm = glm
-        self.claude = claude
-        self.out = out
-        self.rows: list[_Row] = []
-
-    def _calls(self, before: tuple[int, int]) -> str:
-        glm = self.glm.request_count - before[0]
-        claude = self.claude.request_count - before[1]
-        return f"glm {glm}, claude {claude}"
-
-    async def scene(
-        self,
-        title: str,
-        body: Callable[[], Awaitable[tuple[str, RouteInfo | None]]],
-        expect: str,
-    ) -> None:
-        """Run one request; `expect` is the model that should answer or the error class."""
-        before = (self.glm.request_count, self.claude.request_count)
-        print(f"\n>> {title}", file=self.out)
-        started = time.perf_counter()
-        try:
-            outcome, route = await body()
-        except LLMRouterError as err:
-            outcome, route, result = f"{type(err).__name__}", None, type(err).__name__
-            print(f"   raised {type(err).__name__}: {err}", file=self.out)
-            attempts = _attempts(err.attempts)
-        else:
-            attempts = _attempts(route.attempts) if route else ""
-            result = route.model if route else "-"
-        elapsed = time.perf_counter() - started
-        print(f"   {outcome}  ({elapsed * 1000:.0f} ms)", file=self.out)
-        self.rows.append(
-            _Row(
-                scenario=title,
-                outcome=outcome if len(outcome) <= 40 else outcome[:37] + "...",
-                answered_by=route.model if route else "-",
-                attempts=attempts,
-                cost_usd=f"{route.cost_usd:.6f}" if route else "-",
-                upstream_calls=self._calls(before),
-                as_expected=result == expect,
-            )
-        )
-
-    async def ask(self, text: str, **params: Any) -> tuple[str, RouteInfo | None]:
-        resp = await self.router.acompletion(
-            model="chat", messages=[{"role": "user", "content": text}], **params
-        )
-        return f"ok: {resp.text!r}", resp.route
-
-    async def stream(self, text: str) -> tuple[str, RouteInfo | None]:
-        stream = await self.router.acompletion(
-            model="chat", messages=[{"role": "user", "content": text}], stream=True
-        )
-        print("   streaming: ", end="", file=self.out)
-        async with stream:
-            async for chunk in stream:
-                if chunk.choices and chunk.choices[0].delta.content:
-                    print(chunk.choices[0].delta.content, end="", file=self.out, flush=True)
-        print(file=self.out)
-        return f"streamed {len(stream.text)} chars", stream.route
-
-    async def interrupted_stream(self, text: str) -> tuple[str, RouteInfo | None]:
-        from llmrouter.errors import StreamInterruptedError
-
-        stream = await self.router.acompletion(
-            model="chat", messages=[{"role": "user", "content": text}], stream=True
-        )
-        try:
-            async for _ in stream:
-                pass
-        except StreamInterruptedError as err:
-            print(f"   partial text kept: {err.partial_text!r}", file=self.out)
-            raise
-        return "completed", stream.route
-
-    async def run(self) -> None:
-        glm = self.glm
-        await self.scene("GLM answers", lambda: self.ask("Summarise our Q3 contract."), "glm")
-        glm.fail_next(Fault.overloaded(), times=2)
-        await self.scene(
-            "GLM overloaded twice -> Claude takes over",
-            lambda: self.ask("Draft a reply."),
-            "claude",
-        )
-        glm.fail_next(Fault.rate_limit(retry_after=0.3))
-        await self.scene(
-            "GLM 429 Retry-After 0.3s -> same model again",
-            lambda: self.ask("Translate 'hello'."),
-            "glm",
-        )
-        glm.fail_next(Fault.bad_request("Invalid parameter: temperature"))
-        await self.scene(
-            "400 bad request -> no retry, no fallback",
-            lambda: self.ask("Hi", temperature=0),
-            "BadRequestError",
-        )
-        glm.fail_next(Fault.content_filter())
-        await self.scene(
-            "Zhipu content filter (1301) -> fails fast",
-            lambda: self.ask("Something sensitive"),
-            "ContentFilteredError",
-        )
-        await self.scene("Stream from GLM", lambda: self.stream("Tell me about routing."), "glm")
-        glm.fail_next(Fault.drop_stream(after_chunks=0), times=2)
-        await self.scene(
-            "GLM stream drops before the first chunk -> Claude streams",
-            lambda: self.stream("Stream please."),
-            "claude",
-        )
-        glm.fail_next(Fault.drop_stream(after_chunks=3))
-        await self.scene(
-            "GLM stream drops after 3 chunks -> StreamInterruptedError",
-            lambda: self.interrupted_stream("A long story please."),
-            "StreamInterruptedError",
-        )
-
-    @property
-    def all_as_expected(self) -> bool:
-        return all(r.as_expected for r in self.rows)
-
-    def summary(self) -> str:
-        headers = ("", "scenario", "outcome", "answered by", "attempts", "cost $", "upstream calls")
-        rows = [
-            (
-                "ok" if r.as_expected else "UNEXPECTED",
-                r.scenario,
-                r.outcome,
-                r.answered_by,
-                r.attempts,
-                r.cost_usd,
-                r.upstream_calls,
-            )
-            for r in self.rows
-        ]
-        return render_table(headers, rows)
-
-
-async def run_demo(config: str | None = None, out: TextIO | None = None) -> int:
-    """Run every scene; return 0 when each behaved as the fault policy says."""
-    out = out or sys.stdout
+    term, errors = Terminal(out or sys.stdout), Terminal(err or sys.stderr)
     path = Path(config) if config else example_config_path()
     async with local_example() as local:
-        glm, claude = local.glm, local.claude
-        print(f"llmrouter demo: {path} against local providers at {local.server.url}", file=out)
-        async with Router.from_yaml(path, env=local.env) as router:
-            demo = _Demo(router, glm, claude, out)
-            await demo.run()
-        print("\nSummary\n" + demo.summary(), file=out)
-        print(
-            f"\nUpstream requests: glm {glm.request_count}, claude {claude.request_count}",
-            file=out,
+        problems = _config_problems(path, local.env)
+        if problems:
+            errors.print(f"llmrouter demo: {'; '.join(problems)}", style=Style.BAD)
+            return EXIT_BROKEN
+        term.print(f"llmrouter demo: {path} against local providers at {local.server.url}")
+        scenes = Scenes(
+            lambda: Router.from_yaml(path, env=local.env), local.glm, local.claude, term
         )
-    if not demo.all_as_expected:
-        print("Some scenes did not behave as the fault policy says.", file=out)
-        return 1
-    return 0
+        await scenes.play()
+        scenes.summary()
+        term.print("")
+        term.print(
+            f"Upstream requests: glm {local.glm.request_count}, claude {local.claude.request_count}"
+        )
+    if not scenes.all_as_expected:
+        term.print("Some scenes did not behave as the fault policy says.", style=Style.BAD)
+        return EXIT_UNEXPECTED
+    return EXIT_OK

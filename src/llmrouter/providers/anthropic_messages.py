@@ -2,30 +2,36 @@
 
 Request (`to_messages_request`):
 - `system` / `developer` messages -> top-level `system` (a string, or text blocks when there
-  are several messages or content parts);
+  are several messages or content parts; `cache_control` on a part is kept);
 - user / assistant content strings stay strings; OpenAI content parts become blocks: `text`,
   `image_url` (a `data:` URL -> a base64 image source, else a url source); parts that are
   already Anthropic blocks pass through;
-- assistant `tool_calls` -> `tool_use` blocks; `role: tool` messages -> user `tool_result`
-  blocks; consecutive messages of one role are merged (Anthropic wants the tool results of one
-  turn in one user message);
+- assistant `thinking_blocks` (with their signatures) come first in the assistant turn, then
+  its text, then `tool_calls` as `tool_use` blocks; `role: tool` messages -> user `tool_result`
+  blocks; consecutive messages of one role are merged;
 - `tools` (OpenAI function format) -> `{name, description, input_schema}`; `tool_choice`
   "auto" / "required" / "none" / a named function -> `auto` / `any` / `none` / `tool`;
   `parallel_tool_calls: false` -> `disable_parallel_tool_use`;
-- `max_tokens` (or `max_completion_tokens`; Anthropic requires one: 4096 by default),
-  `stop` -> `stop_sequences`, `user` -> `metadata.user_id`; `temperature`, `top_p`, `top_k`,
-  `thinking`, `metadata`, ... pass through.
+- `response_format` `json_schema` (or `json_object`) -> one forced tool whose input schema is
+  the schema; its input comes back as the message's JSON `content` (`JSON_TOOL`);
+- `reasoning_effort` -> `thinking` with a token budget (`REASONING_BUDGETS`);
+- `max_tokens` (or `max_completion_tokens`); Anthropic requires one: without it the model's
+  own output limit is sent (`default_max_tokens`), the same number on both adapters;
+- `stop` -> `stop_sequences`, `user` -> `metadata.user_id`; `temperature`, `top_p`, `top_k`,
+  `thinking`, `metadata`, `service_tier`... pass through.
 
-Dropped because the Messages API has no equivalent (`DROPPED_PARAMS`): `seed`, `n` (1 only;
-`n > 1` is refused), `response_format`, `logprobs`, `top_logprobs`, `logit_bias`,
-`presence_penalty`, `frequency_penalty`, `stream_options` (Anthropic always streams usage).
-Every other parameter is sent as it is, so a truly unknown one gets Anthropic's own 400.
+Not carried (`UNCARRIED`): `seed`, `logprobs`, `top_logprobs`, `logit_bias`, the penalties,
+`n > 1`, audio and prediction: a request that sets one makes an Anthropic-wire model
+ineligible (the route falls back) rather than having it dropped. `stream_options` is delivery
+only (Anthropic always streams usage); `prompt_cache_key` and `safety_identifier` are hints
+with no Anthropic control and are left out.
 
-Response (`to_chat_completion`): text blocks -> `content`, `tool_use` -> `tool_calls`
-(arguments = the JSON of `input`), `thinking` -> `reasoning_content`; `stop_reason` end_turn /
-stop_sequence / pause_turn -> "stop", max_tokens -> "length", tool_use -> "tool_calls",
-refusal -> "refusal" (the router turns it into `ContentFilteredError`), any other passes
-through unchanged; prompt tokens = input + cache read + cache creation tokens.
+Response (`to_chat_completion`): text blocks -> `content`, `tool_use` -> `tool_calls`,
+thinking blocks -> `thinking_blocks` and `reasoning_content`; `stop_reason` end_turn /
+stop_sequence -> "stop", max_tokens -> "length", tool_use -> "tool_calls", refusal ->
+"refusal", pause_turn -> "pause_turn" (the caller sends the turn back to continue); usage:
+prompt tokens = input + cache read + cache write, with `cached_tokens` and
+`cache_write_tokens` in the details.
 """
 
 from __future__ import annotations
@@ -35,47 +41,48 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from llmrouter.vendors.anthropic import ANTHROPIC_UNCARRIED
+
 __all__ = [
     "DEFAULT_MAX_TOKENS",
-    "DROPPED_PARAMS",
+    "JSON_TOOL",
+    "REASONING_BUDGETS",
     "STOP_REASONS",
+    "UNCARRIED",
     "UnsupportedRequest",
     "finish_reason",
-    "prompt_tokens",
     "to_chat_completion",
     "to_messages_request",
+    "usage_of",
 ]
 
 DEFAULT_MAX_TOKENS = 4096
+"""`max_tokens` when neither the request nor the price map says more."""
 
-DROPPED_PARAMS = frozenset(
-    {
-        "seed",
-        "n",
-        "response_format",
-        "logprobs",
-        "top_logprobs",
-        "logit_bias",
-        "presence_penalty",
-        "frequency_penalty",
-        "stream_options",
-    }
-)
+JSON_TOOL = "json_answer"
+"""The forced tool that carries a JSON-schema answer."""
+
+UNCARRIED = ANTHROPIC_UNCARRIED
+
+REASONING_BUDGETS = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 24576}
+"""`reasoning_effort` -> Anthropic's thinking `budget_tokens`."""
 
 STOP_REASONS: dict[str, str] = {
     "end_turn": "stop",
     "stop_sequence": "stop",
-    "pause_turn": "stop",
     "max_tokens": "length",
     "model_context_window_exceeded": "length",
     "tool_use": "tool_calls",
     "refusal": "refusal",
+    "pause_turn": "pause_turn",
 }
 
 # Parameters translated by hand below (not passed through as they are).
 _TRANSLATED = frozenset(
     {"max_tokens", "max_completion_tokens", "stop", "user", "tools", "tool_choice"}
-    | {"parallel_tool_calls", "stream", "extra_headers", "extra_body"}
+    | {"parallel_tool_calls", "stream", "extra_headers", "extra_body", "response_format"}
+    | {"reasoning_effort", "n", "stream_options", "prompt_cache_key", "safety_identifier"}
+    | {"store", "mock_response"}
 )
 
 
@@ -83,24 +90,38 @@ class UnsupportedRequest(ValueError):
     """The request cannot be expressed in the Messages API (the adapter answers 400)."""
 
 
-def finish_reason(stop_reason: str | None) -> str | None:
+def finish_reason(stop_reason: str | None, *, json_answer: bool = False) -> str | None:
     """Anthropic's `stop_reason` as an OpenAI finish reason (unknown ones unchanged)."""
     if stop_reason is None:
         return None
+    if json_answer and stop_reason == "tool_use":
+        return "stop"
     return STOP_REASONS.get(stop_reason, stop_reason)
 
 
-def prompt_tokens(usage: Mapping[str, Any]) -> int:
-    """Input tokens, cached ones included."""
-    return (
-        (usage.get("input_tokens") or 0)
-        + (usage.get("cache_read_input_tokens") or 0)
-        + (usage.get("cache_creation_input_tokens") or 0)
-    )
+def usage_of(usage: Mapping[str, Any]) -> dict[str, Any]:
+    """Anthropic usage in the OpenAI shape (cached and written tokens inside prompt_tokens)."""
+    read = usage.get("cache_read_input_tokens") or 0
+    written = usage.get("cache_creation_input_tokens") or 0
+    prompt = (usage.get("input_tokens") or 0) + read + written
+    completion = usage.get("output_tokens") or 0
+    out: dict[str, Any] = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+    if read or written:
+        out["prompt_tokens_details"] = {"cached_tokens": read, "cache_write_tokens": written}
+    return out
 
 
 def to_messages_request(
-    model: str, messages: list[dict[str, Any]], params: Mapping[str, Any], *, stream: bool
+    model: str,
+    messages: list[dict[str, Any]],
+    params: Mapping[str, Any],
+    *,
+    stream: bool,
+    default_max_tokens: int = DEFAULT_MAX_TOKENS,
 ) -> dict[str, Any]:
     """The Messages API body for an OpenAI-shaped chat request."""
     system, turns = _convert_messages(messages)
@@ -111,31 +132,75 @@ def to_messages_request(
     max_tokens = params.get("max_tokens")
     if max_tokens is None:
         max_tokens = params.get("max_completion_tokens")
-    body["max_tokens"] = DEFAULT_MAX_TOKENS if max_tokens is None else max_tokens
+    body["max_tokens"] = default_max_tokens if max_tokens is None else max_tokens
     n = params.get("n")
     if n is not None and n != 1:
         raise UnsupportedRequest("n > 1 is not supported by the Anthropic Messages API")
     for key, value in params.items():
-        if key not in _TRANSLATED and key not in DROPPED_PARAMS:
+        if key not in _TRANSLATED and key not in UNCARRIED:
             body[key] = value
-    stop = params.get("stop")
-    if stop:
-        body["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
-    user = params.get("user")
-    if user is not None:
-        body["metadata"] = {**(body.get("metadata") or {}), "user_id": user}
-    tools = params.get("tools")
-    if tools:
-        body["tools"] = [_convert_tool(tool) for tool in tools]
-    choice = _convert_tool_choice(params.get("tool_choice"), params.get("parallel_tool_calls"))
-    if choice is not None:
-        body["tool_choice"] = choice
+    _stop_and_user(body, params)
+    _tools(body, params)
+    _reasoning(body, params)
     if stream:
         body["stream"] = True
     extra_body = params.get("extra_body")
     if isinstance(extra_body, Mapping):
         body.update(extra_body)
     return body
+
+
+def _stop_and_user(body: dict[str, Any], params: Mapping[str, Any]) -> None:
+    stop = params.get("stop")
+    if stop:
+        body["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
+    user = params.get("user")
+    if user is not None:
+        body["metadata"] = {**(body.get("metadata") or {}), "user_id": user}
+
+
+def _tools(body: dict[str, Any], params: Mapping[str, Any]) -> None:
+    tools = [_convert_tool(tool) for tool in params.get("tools") or ()]
+    choice = _convert_tool_choice(params.get("tool_choice"), params.get("parallel_tool_calls"))
+    schema = json_schema_of(params.get("response_format"))
+    if schema is not None:
+        if tools:
+            raise UnsupportedRequest("response_format with tools has no Anthropic equivalent")
+        answer = {"name": JSON_TOOL, "description": "Answer in this shape.", "input_schema": schema}
+        tools = [answer]
+        choice = {"type": "tool", "name": JSON_TOOL}
+    if tools:
+        body["tools"] = tools
+    if choice is not None:
+        body["tool_choice"] = choice
+
+
+def json_schema_of(response_format: Any) -> dict[str, Any] | None:
+    """The JSON schema a `response_format` asks for (`{"type": "object"}` for json_object)."""
+    if not isinstance(response_format, Mapping):
+        return None
+    kind = response_format.get("type")
+    if kind == "json_object":
+        return {"type": "object"}
+    if kind != "json_schema":
+        return None
+    spec = response_format.get("json_schema") or {}
+    schema = spec.get("schema") if isinstance(spec, Mapping) else None
+    return dict(schema) if isinstance(schema, Mapping) else {"type": "object"}
+
+
+def _reasoning(body: dict[str, Any], params: Mapping[str, Any]) -> None:
+    effort = params.get("reasoning_effort")
+    if effort is None or "thinking" in params:
+        return
+    if effort == "none":
+        body["thinking"] = {"type": "disabled"}
+        return
+    budget = REASONING_BUDGETS.get(str(effort))
+    if budget is None:
+        raise UnsupportedRequest(f"reasoning_effort {effort!r} has no Anthropic budget")
+    budget = min(budget, max(int(body["max_tokens"]) - 1, 1024))
+    body["thinking"] = {"type": "enabled", "budget_tokens": budget}
 
 
 def _convert_messages(
@@ -148,8 +213,7 @@ def _convert_messages(
         content = message.get("content")
         if role in ("system", "developer"):
             system.extend(_blocks(content))
-            continue
-        if role == "tool":
+        elif role == "tool":
             block: dict[str, Any] = {
                 "type": "tool_result",
                 "tool_use_id": message.get("tool_call_id") or "",
@@ -240,10 +304,11 @@ def _tool_result_content(content: Any) -> str | list[dict[str, Any]]:
 def _assistant_content(message: Mapping[str, Any]) -> str | list[dict[str, Any]]:
     content = message.get("content")
     tool_calls = message.get("tool_calls")
-    if not tool_calls:
+    thinking = [_thinking_block(b) for b in message.get("thinking_blocks") or ()]
+    if not tool_calls and not thinking:
         return content if isinstance(content, str) else _blocks(content)
-    blocks = _blocks(content)
-    for call in tool_calls:
+    blocks = thinking + _blocks(content)
+    for call in tool_calls or ():
         function = call.get("function") or {}
         blocks.append(
             {
@@ -254,6 +319,17 @@ def _assistant_content(message: Mapping[str, Any]) -> str | list[dict[str, Any]]
             }
         )
     return blocks
+
+
+def _thinking_block(block: Any) -> dict[str, Any]:
+    if not isinstance(block, Mapping):
+        block = dict(getattr(block, "__dict__", {}))
+    if block.get("type") == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": block.get("data") or ""}
+    out = {"type": "thinking", "thinking": block.get("thinking") or ""}
+    if block.get("signature"):
+        out["signature"] = block["signature"]
+    return out
 
 
 def _tool_input(arguments: Any) -> Any:
@@ -302,47 +378,40 @@ def _convert_tool_choice(choice: Any, parallel: Any) -> dict[str, Any] | None:
     return out
 
 
-def to_chat_completion(message: Mapping[str, Any]) -> dict[str, Any]:
-    """An Anthropic `message` object as an OpenAI `chat.completion` dict."""
+def to_chat_completion(message: Mapping[str, Any], *, json_answer: bool = False) -> dict[str, Any]:
+    """An Anthropic `message` object as an OpenAI `chat.completion` dict. With `json_answer`,
+    the forced `JSON_TOOL` call is the message's JSON content."""
     texts: list[str] = []
-    thinking: list[str] = []
+    thinking: list[dict[str, Any]] = []
     tool_calls: list[dict[str, Any]] = []
     for block in message.get("content") or ():
         kind = block.get("type")
         if kind == "text":
             texts.append(block.get("text") or "")
+        elif kind == "tool_use" and json_answer and block.get("name") == JSON_TOOL:
+            texts.append(json.dumps(block.get("input") or {}, ensure_ascii=False))
         elif kind == "tool_use":
-            tool_calls.append(
-                {
-                    "id": block.get("id"),
-                    "type": "function",
-                    "function": {
-                        "name": block.get("name"),
-                        "arguments": json.dumps(block.get("input") or {}, ensure_ascii=False),
-                    },
-                }
-            )
-        elif kind == "thinking":
-            thinking.append(block.get("thinking") or "")
+            arguments = json.dumps(block.get("input") or {}, ensure_ascii=False)
+            call = {"name": block.get("name"), "arguments": arguments}
+            tool_calls.append({"id": block.get("id"), "type": "function", "function": call})
+        elif kind in ("thinking", "redacted_thinking"):
+            thinking.append(_thinking_block(block))
     out: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
     if tool_calls:
         out["tool_calls"] = tool_calls
     if thinking:
-        out["reasoning_content"] = "".join(thinking)
-    usage = message.get("usage") or {}
-    prompt = prompt_tokens(usage)
-    completion = usage.get("output_tokens") or 0
-    return {
+        out["thinking_blocks"] = thinking
+        text = "".join(b.get("thinking") or "" for b in thinking)
+        out["reasoning_content"] = text or None
+    reason = finish_reason(message.get("stop_reason"), json_answer=json_answer)
+    result: dict[str, Any] = {
         "id": message.get("id") or "",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": message.get("model") or "",
-        "choices": [
-            {"index": 0, "message": out, "finish_reason": finish_reason(message.get("stop_reason"))}
-        ],
-        "usage": {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "total_tokens": prompt + completion,
-        },
+        "choices": [{"index": 0, "message": out, "finish_reason": reason}],
     }
+    usage = message.get("usage")
+    if isinstance(usage, Mapping):
+        result["usage"] = usage_of(usage)
+    return result

@@ -9,6 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 from llmrouter.config.secrets import ResolvedProvider
 from llmrouter.pricing import Price
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
+from llmrouter.vendors import ModelRef, model_ref
 
 __all__ = ["Deployment", "Provider", "ProviderCall"]
 
@@ -19,13 +20,23 @@ class Deployment:
 
     name: str
     model: str
-    """The litellm model string, e.g. `zai/glm-4.6`."""
+    """The model string, e.g. `zai/glm-4.6` (litellm's strings: prefix / model id)."""
     provider: ResolvedProvider
     price: Price
+    ref: ModelRef = field(init=False, repr=False, compare=False)
+    """The model string parsed once: its vendor and model id."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ref", model_ref(self.model))
 
     @property
     def provider_name(self) -> str:
         return self.provider.name
+
+    @property
+    def model_id(self) -> str:
+        """The id sent upstream: `glm-4.6` for `zai/glm-4.6`."""
+        return self.ref.model_id
 
     @property
     def context_window(self) -> int | None:
@@ -45,7 +56,8 @@ class ProviderCall:
 @runtime_checkable
 class Provider(Protocol):
     """An adapter. It raises only `llmrouter.errors.ProviderError` subclasses, classified by
-    `llmrouter.faults.classify`, and never retries on its own."""
+    `llmrouter.faults.classify`, never retries on its own, and returns a new answer object per
+    call (the router attaches the answer's route to it)."""
 
     async def complete(self, call: ProviderCall) -> ChatCompletion:
         """One non-streamed chat completion."""

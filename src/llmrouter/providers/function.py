@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 from llmrouter.providers.base import ProviderCall
 from llmrouter.types import (
@@ -38,13 +39,16 @@ class FunctionProvider:
     async def complete(self, call: ProviderCall) -> ChatCompletion:
         self.calls.append(call)
         if self._complete is None:
-            return make_completion(f"echo from {call.deployment.name}", model=call.deployment.model)
-        return await self._complete(call)
+            return make_completion(_default_text(call), model=call.deployment.model)
+        answer = await self._complete(call)
+        # A handler may return one canned object every time; the router attaches each
+        # answer's route to it, so a reused one is copied.
+        return answer.model_copy() if answer.route is not None else answer
 
     async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         self.calls.append(call)
         if self._stream is None:
-            for chunk in make_chunks(f"echo from {call.deployment.name}", call.deployment.model):
+            for chunk in make_chunks(_default_text(call), call.deployment.model):
                 yield chunk
             return
         async for chunk in self._stream(call):
@@ -52,6 +56,24 @@ class FunctionProvider:
 
     async def aclose(self) -> None:
         return None
+
+
+def _default_text(call: ProviderCall) -> str:
+    """`echo from <model>`, as JSON when the request asks for JSON (valid against its
+    schema), so a test double answers in the shape of the request."""
+    text = f"echo from {call.deployment.name}"
+    response_format = call.params.get("response_format")
+    if not isinstance(response_format, Mapping) or response_format.get("type") not in (
+        "json_object",
+        "json_schema",
+    ):
+        return text
+    from llmrouter.testing.schema_fill import instance_for  # a test double's helper, on demand
+
+    spec = response_format.get("json_schema")
+    schema = spec.get("schema") if isinstance(spec, Mapping) else None
+    value = instance_for(schema, text) if isinstance(schema, Mapping) else {"echo": text}
+    return json.dumps(value, ensure_ascii=False)
 
 
 def make_completion(

@@ -19,12 +19,13 @@ the headers handed to aiohttp, and aiohttp's own exceptions never leave this mod
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 
-from llmrouter.errors import BadRequestError, ProviderError
+from llmrouter.errors import BadRequestError, MalformedResponseError, ProviderError
 from llmrouter.faults import RawFault, TransportFailure, classify
 from llmrouter.providers.base import ProviderCall
 
@@ -45,8 +46,9 @@ __all__ = [
     "malformed",
     "not_a_stream",
     "read_body",
+    "read_error_body",
+    "too_large",
     "transport_fault",
-    "upstream_model",
 ]
 
 Redact = Callable[[str], str]
@@ -82,12 +84,6 @@ def encode_body(call: ProviderCall, body: Any) -> bytes:
         ) from None
 
 
-def upstream_model(model: str) -> str:
-    """The model id to send upstream: the part after the first "/" (`zai/glm-4.6` -> `glm-4.6`)."""
-    prefix, sep, rest = model.partition("/")
-    return rest if sep and rest else prefix
-
-
 def join_url(api_base: str, route: str) -> str:
     """`api_base` + `/` + `route`, unless `api_base` already ends with `route`."""
     base = api_base.rstrip("/")
@@ -95,9 +91,16 @@ def join_url(api_base: str, route: str) -> str:
 
 
 def fault(call: ProviderCall, raw: RawFault, redact: Redact) -> ProviderError:
-    """Classify `raw` for this call (the message is scrubbed by `redact`)."""
+    """Classify `raw` for this call with its vendor's error codes (the message is scrubbed by
+    `redact`)."""
     deployment = call.deployment
-    return classify(raw, model=deployment.name, provider=deployment.provider_name, redact=redact)
+    return classify(
+        raw,
+        model=deployment.name,
+        provider=deployment.provider_name,
+        redact=redact,
+        codes=deployment.ref.vendor.error_codes,
+    )
 
 
 def transport_fault(exc: BaseException, *, started: bool) -> RawFault:
@@ -130,11 +133,17 @@ class HttpClient:
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._keeper: AsyncGenerator[None, None] | None = None
         self._proxies: dict[str, str | None] = {}
 
     def __repr__(self) -> str:
-        state = "open" if self._session is not None and not self._session.closed else "idle"
+        state = "open" if self.open else "idle"
         return f"HttpClient({state}, max_connections={self._max_connections})"
+
+    @property
+    def open(self) -> bool:
+        """Whether a session (and its pooled connections) is open."""
+        return self._session is not None and not self._session.closed
 
     def _open(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -155,6 +164,7 @@ class HttpClient:
             trust_env=False,  # proxies are resolved once per origin below, not per request
         )
         self._session, self._loop = session, loop
+        self._keeper = _close_when_the_loop_ends(session)
         return session
 
     def _proxy(self, url: str) -> str | None:
@@ -206,7 +216,7 @@ class HttpClient:
             raise fault(call, transport_fault(exc, started=False), redact) from None
         if 200 <= resp.status < 300:
             return resp
-        text = (await read_body(resp, call, redact)).decode("utf-8", "replace")
+        text = (await read_error_body(resp, call, redact)).decode("utf-8", "replace")
         headers_seen = {k.lower(): v for k, v in resp.headers.items()}
         raise fault(call, RawFault(resp.status, text, headers_seen), redact)
 
@@ -218,30 +228,106 @@ class HttpClient:
     async def aclose(self) -> None:
         """Close the session and its pooled connections."""
         session, self._session = self._session, None
+        keeper, self._keeper = self._keeper, None
         if session is not None and not session.closed:
             await session.close()
+        if keeper is not None and self._loop is asyncio.get_running_loop():
+            await keeper.aclose()
 
 
 def _abandon(session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop | None) -> None:
-    """Let go of a session of another event loop without awaiting anything in this one."""
-    connector = session.connector
-    session.detach()
-    if connector is not None and (loop is None or loop.is_closed()):
-        connector.close()  # only marks it closed: its loop can run nothing any more
+    """Let go of a session of another event loop without awaiting anything in this one (a
+    loop ended by `asyncio.run` has already closed it: see `_close_when_the_loop_ends`)."""
+    if loop is not None and not loop.is_closed():
+        loop.call_soon_threadsafe(lambda: loop.create_task(session.close()))
+
+
+def _close_when_the_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    """An async generator, started now, whose `finally` closes `session`: `asyncio.run` (and
+    `asyncio.Runner`) finalize every async generator of their loop before closing it, so a
+    Router reused across `asyncio.run` calls releases each loop's connections in that loop."""
+
+    async def keeper() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            if not session.closed:
+                await session.close()
+
+    generator = keeper()
+    with contextlib.suppress(StopIteration):
+        generator.asend(None).send(None)  # runs to the `yield`; the loop now tracks it
+    return generator
 
 
 async def read_body(resp: aiohttp.ClientResponse, call: ProviderCall, redact: Redact) -> bytes:
-    """The whole body; the connection goes back to the pool when it was read to the end and is
-    closed on any failure or cancellation."""
+    """The whole body, at most the provider's `limits.response_bytes` once inflated (more is a
+    `MalformedResponseError` with code `response_too_large`, and nothing past the cap is read).
+    The connection goes back to the pool when the body was read to the end and is closed on
+    any failure or cancellation."""
+    limit = call.deployment.provider.limits.response_bytes
+    declared = resp.content_length  # the wire size: a compressed body may inflate past it
+    if declared is not None and declared > limit and not resp.headers.get("Content-Encoding"):
+        resp.close()
+        raise too_large(call, "answer", limit)
+    parts, size = await _read_at_most(resp, call, redact, limit)
+    if size > limit:
+        raise too_large(call, "answer", limit)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+async def read_error_body(
+    resp: aiohttp.ClientResponse, call: ProviderCall, redact: Redact
+) -> bytes:
+    """The first `limits.error_bytes` of an error answer, enough to classify it; a longer one
+    is cut there and its connection closed rather than drained."""
+    limit = call.deployment.provider.limits.error_bytes
+    parts, _ = await _read_at_most(resp, call, redact, limit)
+    return b"".join(parts)[:limit]
+
+
+async def _read_at_most(
+    resp: aiohttp.ClientResponse, call: ProviderCall, redact: Redact, limit: int
+) -> tuple[list[bytes], int]:
+    """The inflated body's pieces and their size, reading no further once past `limit` (the
+    connection is then closed; at the end of the body it goes back to the pool)."""
+    parts: list[bytes] = []
+    size = 0
+    content = resp.content
     try:
-        data = await resp.read()
+        while size <= limit:
+            chunk = await content.readany()
+            if not chunk:
+                break
+            parts.append(chunk)
+            size += len(chunk)
     except BaseException as exc:
         resp.close()
         if isinstance(exc, Exception):
             raise fault(call, transport_fault(exc, started=True), redact) from None
         raise
-    resp.release()
-    return data
+    if size > limit:
+        resp.close()
+    else:
+        resp.release()
+    return parts, size
+
+
+def too_large(call: ProviderCall, what: str, limit: int) -> ProviderError:
+    """A 2xx answer (or one SSE event) past its cap: malformed, and never read further."""
+    deployment = call.deployment
+    return MalformedResponseError(
+        f"the {what} exceeded {_size(limit)} once decompressed; llmrouter stopped reading "
+        "(raise providers.<name>.limits if it is legitimate, see docs/limits.md)",
+        model=deployment.name,
+        provider=deployment.provider_name,
+        status_code=200,
+        code="response_too_large",
+    )
+
+
+def _size(limit: int) -> str:
+    return f"{limit / (1 << 20):g} MiB" if limit >= 1 << 20 else f"{limit / 1024:g} KiB"
 
 
 def malformed(call: ProviderCall, redact: Redact, what: str) -> ProviderError:
@@ -287,6 +373,11 @@ class PooledProvider:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._http!r})"
+
+    @property
+    def open(self) -> bool:
+        """Whether the adapter holds an open connection pool."""
+        return self._http.open
 
     def warm_up(self) -> None:
         """Import the HTTP client now rather than on the first request."""

@@ -1,12 +1,14 @@
 """The adapter for every provider litellm speaks. litellm is imported on first use only.
 
 litellm's retries are off (the router is the only retry loop) and it is told to use its bundled
-price map and Anthropic beta headers, so it never fetches anything. Its exceptions are reduced
-to a `RawFault` here and classified by `llmrouter.faults`; they never leave this module.
+price map and Anthropic beta headers, so it never fetches anything. Its HTTP clients follow no
+redirect for our calls (`llmrouter.providers.redirects`). Its exceptions are reduced to a
+`RawFault` here and classified by `llmrouter.faults`; they never leave this module.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -15,19 +17,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from llmrouter.errors import MalformedResponseError, ProviderError
-from llmrouter.faults import FAULT_FINISH_REASONS, RawFault, TransportFailure, classify
+from llmrouter.faults import RawFault, TransportFailure, classify
+from llmrouter.providers import redirects
 from llmrouter.providers.base import ProviderCall
+from llmrouter.providers.litellm_fidelity import faithful, provider_chunks
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["LiteLLMProvider", "import_litellm"]
-
-# litellm adapters that drop `max_retries` (their OpenAI SDK client then retries twice on its own,
-# behind the router's back). These providers speak the OpenAI wire format, so they are called
-# through litellm's generic OpenAI-compatible adapter, which honours `max_retries=0`.
-# Checked against litellm 1.110: its zai adapter keeps only ten parameters, `max_retries` not one.
-_VIA_OPENAI_COMPATIBLE = {
-    "zai": "https://api.z.ai/api/paas/v4",
-}
 
 _OFFLINE_ENV = {
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
@@ -40,11 +36,13 @@ def import_litellm() -> Any:
     os.environ.update(_OFFLINE_ENV)
     try:
         import litellm
-    except ImportError:  # pragma: no cover - litellm is a hard dependency today
+    except ImportError:
         raise ImportError(
-            "this config needs litellm: pip install 'llmrouter' (litellm is a dependency)"
+            "this config has models that only litellm can serve, and litellm is not "
+            "installed: pip install 'llmrouter[litellm]'"
         ) from None
     litellm.suppress_debug_info = True
+    redirects.install()
     return litellm
 
 
@@ -61,14 +59,24 @@ class LiteLLMProvider:
         return self._litellm
 
     def warm_up(self) -> None:
-        """Import litellm now (it takes seconds) rather than on the first request."""
-        self._module()
+        """Import litellm now (it takes seconds) rather than on the first request, and do
+        once, in this worker thread, what its first call would do on the event loop (build
+        validators, load its tokenizer, start its logging workers: 150-350 ms measured)."""
+        litellm = self._module()
+        _build_litellm_validators()
+        with contextlib.suppress(Exception):  # mocked: litellm answers without any request
+            warm = {"model": "openai/gpt-4o-mini", "mock_response": "warm", "num_retries": 0}
+            litellm.completion(messages=[{"role": "user", "content": "warm"}], **warm)
+            for _ in litellm.completion(
+                messages=[{"role": "user", "content": "warm"}], stream=True, **warm
+            ):
+                pass
 
     def _kwargs(self, call: ProviderCall, *, stream: bool) -> dict[str, Any]:
         deployment = call.deployment
         provider = deployment.provider
         kwargs: dict[str, Any] = {**provider.params, **call.params}
-        model, default_base = _litellm_model(deployment.model)
+        model, default_base = _litellm_model(call)
         kwargs.update(
             model=model,
             messages=call.messages,
@@ -88,17 +96,30 @@ class LiteLLMProvider:
     async def complete(self, call: ProviderCall) -> ChatCompletion:
         litellm = self._module()
         try:
-            raw = await litellm.acompletion(**self._kwargs(call, stream=False))
+            with redirects.no_redirects():
+                raw = await litellm.acompletion(**self._kwargs(call, stream=False))
         except Exception as exc:  # the translation boundary: every litellm error ends here
             raise self._translate(exc, call) from None
-        return _with_native_fault_reason(_parse(ChatCompletion, raw, call), raw)
+        answer = _parse(ChatCompletion, raw, call)
+        faithful(answer, call.deployment.ref, raw)
+        return answer
 
     async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         litellm = self._module()
         try:
-            raw = await litellm.acompletion(**self._kwargs(call, stream=True))
-            async for chunk in raw:
-                yield _parse(ChatCompletionChunk, chunk, call)
+            with redirects.no_redirects():
+                raw = await litellm.acompletion(**self._kwargs(call, stream=True))
+            ref = call.deployment.ref
+            chunks = provider_chunks(raw, ref)
+            while True:
+                with redirects.no_redirects():  # some providers only connect on the first read
+                    try:
+                        chunk = await chunks.__anext__()
+                    except StopAsyncIteration:
+                        break
+                parsed = _parse(ChatCompletionChunk, chunk, call)
+                faithful(parsed, ref, chunk)
+                yield parsed
         except ProviderError:
             raise
         except Exception as exc:
@@ -113,30 +134,56 @@ class LiteLLMProvider:
             model=call.deployment.name,
             provider=call.deployment.provider_name,
             redact=self._redact,
+            codes=call.deployment.ref.vendor.error_codes,
         )
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def _with_native_fault_reason(resp: ChatCompletion, raw: Any) -> ChatCompletion:
-    """litellm maps Z.ai's `network_error` (and `sensitive`) finish reasons to ordinary ones; it
-    keeps the provider's own in `provider_specific_fields`. Restore it where it is a fault."""
-    for choice, raw_choice in zip(resp.choices, getattr(raw, "choices", None) or [], strict=False):
-        fields = getattr(raw_choice, "provider_specific_fields", None)
-        native = fields.get("native_finish_reason") if isinstance(fields, Mapping) else None
-        if native in FAULT_FINISH_REASONS:
-            choice.finish_reason = native
-    return resp
+# Response types litellm (and the OpenAI SDK under it) validate on a first call; their
+# validators are deferred until then.
+_FIRST_CALL_TYPES = (
+    "litellm.types.router:GenericLiteLLMParams",
+    "litellm.types.router:LiteLLM_Params",
+    "litellm.types.utils:Message",
+    "litellm.types.utils:Choices",
+    "litellm.types.utils:ModelResponse",
+    "litellm.types.utils:Usage",
+    "litellm.types.utils:PromptTokensDetailsWrapper",
+    "litellm.types.utils:CompletionTokensDetailsWrapper",
+    "litellm.types.utils:StreamingChoices",
+    "litellm.types.utils:Delta",
+    "litellm.types.utils:ModelResponseStream",
+    "litellm.types.services:ServiceLoggerPayload",
+    "openai.types.chat.chat_completion_message:ChatCompletionMessage",
+    "openai.types.chat.chat_completion:Choice",
+    "openai.types.chat.chat_completion:ChatCompletion",
+)
 
 
-def _litellm_model(model: str) -> tuple[str, str | None]:
-    """The model string to hand litellm, and the api_base it needs if it was rewritten."""
-    prefix, _, name = model.partition("/")
-    default_base = _VIA_OPENAI_COMPATIBLE.get(prefix)
-    if default_base is None or not name:
-        return model, None
-    return f"openai/{name}", default_base
+def _build_litellm_validators() -> None:
+    import importlib
+
+    with contextlib.suppress(Exception):  # its token counter loads a tokenizer (~300 ms)
+        importlib.import_module("litellm.litellm_core_utils.default_encoding")
+    for path in _FIRST_CALL_TYPES:
+        module_name, _, name = path.partition(":")
+        try:
+            model = getattr(importlib.import_module(module_name), name)
+            model.model_rebuild(force=True)
+        except Exception:  # another litellm version: that type is built on first use instead
+            continue
+
+
+def _litellm_model(call: ProviderCall) -> tuple[str, str | None]:
+    """The model string to hand litellm, and the api_base it needs if the vendor rewrote it
+    (`Vendor.litellm_model`)."""
+    ref = call.deployment.ref
+    rewrite = ref.vendor.litellm_model
+    if rewrite is None:
+        return ref.raw, None
+    return rewrite(ref.model_id)
 
 
 def _parse(cls: type[ModelT], raw: Any, call: ProviderCall) -> ModelT:
@@ -164,6 +211,9 @@ def _raw_fault(exc: Exception, litellm: Any) -> RawFault:
     ):
         if isinstance(source, Mapping):
             headers.update({str(k).lower(): str(v) for k, v in source.items()})
+    redirect = _redirect_status(exc)
+    if redirect is not None:  # not followed (see providers/redirects.py): a fault of its own
+        return RawFault(status=redirect, headers=headers)
     return RawFault(
         status=status if isinstance(status, int) else None,
         body=_body_text(exc),
@@ -172,6 +222,17 @@ def _raw_fault(exc: Exception, litellm: Any) -> RawFault:
         message=str(getattr(exc, "message", None) or exc),
         malformed=isinstance(exc, json.JSONDecodeError),
     )
+
+
+def _redirect_status(exc: Exception) -> int | None:
+    """The 3xx status of an answer litellm did not follow. For Anthropic (and other providers
+    on its generic HTTP handler) litellm maps it to a connection error with status 500; the
+    provider's own exception, chained as the context, keeps the real status."""
+    for err in (exc, exc.__context__):
+        status = getattr(err, "status_code", None)
+        if isinstance(status, int) and 300 <= status < 400:
+            return status
+    return None
 
 
 def _body_text(exc: Exception) -> str | None:

@@ -39,31 +39,15 @@ from llmrouter.providers.http_client import (
     malformed,
     not_a_stream,
     read_body,
-    upstream_model,
 )
 from llmrouter.providers.sse import iter_sse
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
 
-__all__ = ["OPENAI_DEFAULT_API_BASES", "OpenAIWireProvider", "openai_api_base"]
-
-OPENAI_DEFAULT_API_BASES: dict[str, str] = {
-    "openai": "https://api.openai.com/v1",
-    "zai": "https://api.z.ai/api/paas/v4",
-    "deepseek": "https://api.deepseek.com",
-}
-"""The endpoint of a model prefix when its provider config sets no `api_base`."""
+__all__ = ["OpenAIWireProvider"]
 
 _DONE = b"[DONE]"
 
 _Parsed = TypeVar("_Parsed", ChatCompletion, ChatCompletionChunk)
-
-
-def openai_api_base(model: str, api_base: str | None) -> str | None:
-    """The api_base to use: the configured one, else the default of the model's prefix."""
-    if api_base:
-        return api_base
-    prefix, sep, _ = model.partition("/")
-    return OPENAI_DEFAULT_API_BASES.get(prefix) if sep else None
 
 
 class OpenAIWireProvider(PooledProvider):
@@ -76,7 +60,8 @@ class OpenAIWireProvider(PooledProvider):
     def _request(self, call: ProviderCall, *, stream: bool) -> tuple[str, dict[str, str], bytes]:
         deployment = call.deployment
         provider = deployment.provider
-        api_base = openai_api_base(deployment.model, provider.api_base)
+        vendor = deployment.ref.vendor
+        api_base = provider.api_base or vendor.api_base
         if api_base is None:
             raise BadRequestError(
                 f"provider {provider.name!r} needs an api_base for {deployment.model!r}",
@@ -87,7 +72,7 @@ class OpenAIWireProvider(PooledProvider):
         if provider.api_key is not None:
             headers["Authorization"] = "Bearer " + provider.api_key.get_secret_value()
         params = call.params
-        body: dict[str, Any] = {"model": upstream_model(deployment.model)}
+        body: dict[str, Any] = {"model": deployment.model_id}
         body["messages"] = call.messages
         if params:
             body.update(params)
@@ -98,6 +83,8 @@ class OpenAIWireProvider(PooledProvider):
                 body["stream_options"] = {"include_usage": True}
         else:
             body.pop("stream", None)
+        if vendor.adapt_body is not None:
+            vendor.adapt_body(body)
         return join_url(api_base, "chat/completions"), headers, encode_body(call, body)
 
     async def complete(self, call: ProviderCall) -> ChatCompletion:
@@ -154,7 +141,7 @@ class OpenAIWireProvider(PooledProvider):
         if payload.get("error"):
             raise self._in_band_error(call, data)
         payload.setdefault("id", "")
-        payload.setdefault("model", upstream_model(call.deployment.model))
+        payload.setdefault("model", call.deployment.model_id)
         try:
             return cls.model_validate(payload)
         except ValidationError:

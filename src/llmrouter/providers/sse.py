@@ -6,7 +6,8 @@ joined by `\\n`, an optional space after the colon, `:` comment lines, a blank l
 event. `id:` and `retry:` are ignored (no adapter reconnects a completion stream).
 
 `iter_sse(resp, ...)` reads an aiohttp response with it and turns a connection that fails or
-times out mid-stream into a classified provider error.
+times out mid-stream, a stream past its size cap and an event past its own, into classified
+provider errors (docs/limits.md).
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, NamedTuple
 
 from llmrouter.providers.base import ProviderCall
-from llmrouter.providers.http_client import Redact, fault, transport_fault
+from llmrouter.providers.http_client import Redact, fault, too_large, transport_fault
 
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["SSEDecoder", "ServerSentEvent", "iter_sse"]
+__all__ = ["EventTooLarge", "SSEDecoder", "ServerSentEvent", "iter_sse"]
 
 
 class ServerSentEvent(NamedTuple):
@@ -30,36 +31,73 @@ class ServerSentEvent(NamedTuple):
     data: bytes
 
 
+class EventTooLarge(ValueError):
+    """An event grew past the decoder's `max_event_bytes` before its blank line arrived."""
+
+
 class SSEDecoder:
     """Incremental SSE parser. Bytes are kept until a blank line completes an event; the usual
     one-line (`data: ...`) and two-line (`event: ...` + `data: ...`) events skip the general
-    line-by-line parse."""
+    line-by-line parse.
 
-    __slots__ = ("_buffer",)
+    An open event is held as a list of pieces and joined only when a piece can complete it, so
+    an event that keeps growing costs linear time; past `max_event_bytes` it raises
+    `EventTooLarge`.
+    """
 
-    def __init__(self) -> None:
-        self._buffer = b""
+    __slots__ = ("_held", "_max_event_bytes", "_pending", "_size")
+
+    def __init__(self, max_event_bytes: int | None = None) -> None:
+        self._pending: list[bytes] = []  # the open event: normalised bytes (+ a raw "\r" end)
+        self._held = b""  # its last bytes, to spot a blank line split between two pieces
+        self._size = 0
+        self._max_event_bytes = max_event_bytes
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Add bytes; return the events they complete."""
-        buffer = self._buffer + chunk if self._buffer else chunk
+        if self._pending:
+            if not _may_end_event(self._held + chunk):
+                self._hold(chunk)
+                return []
+            buffer = b"".join([*self._pending, chunk])
+            self._pending, self._size, self._held = [], 0, b""
+        else:
+            buffer = chunk
         if b"\r" in buffer:
             held = buffer.endswith(b"\r")  # maybe the first half of a \r\n split by the network
             body = buffer[:-1] if held else buffer
             buffer = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n") + (b"\r" if held else b"")
         blocks = buffer.split(b"\n\n")
-        self._buffer = blocks.pop()
+        rest = blocks.pop()
+        if rest:
+            self._hold(rest)
         events: list[ServerSentEvent] = []
         for block in blocks:
             _block(block, events)
         return events
 
+    def _hold(self, piece: bytes) -> None:
+        self._pending.append(piece)
+        self._size += len(piece)
+        self._held = (self._held + piece)[-3:]
+        if self._max_event_bytes is not None and self._size > self._max_event_bytes:
+            raise EventTooLarge(f"an event exceeded {self._max_event_bytes} bytes")
+
     def close(self) -> list[ServerSentEvent]:
         """The stream ended: an event still open (no blank line after it) is complete."""
-        rest, self._buffer = self._buffer.replace(b"\r", b"\n"), b""
+        rest = b"".join(self._pending).replace(b"\r", b"\n")
+        self._pending, self._size, self._held = [], 0, b""
         events: list[ServerSentEvent] = []
         _block(rest, events)
         return events
+
+
+def _may_end_event(tail_and_chunk: bytes) -> bool:
+    """Whether these bytes (the open event's last three, then a new piece) hold a blank line.
+    A false "yes" only costs a join; a "no" is exact."""
+    if b"\r" in tail_and_chunk:
+        tail_and_chunk = tail_and_chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return b"\n\n" in tail_and_chunk
 
 
 def _block(block: bytes, events: list[ServerSentEvent]) -> None:
@@ -98,11 +136,15 @@ async def iter_sse(
     """The events of a streamed response, until the server ends the body.
 
     A dropped connection or a read timeout is raised as a classified `ProviderError`
-    (`closed` -> ProviderUnavailableError, `timeout` -> ProviderTimeoutError). The caller owns
-    `resp` and closes it.
+    (`closed` -> ProviderUnavailableError, `timeout` -> ProviderTimeoutError). A stream past the
+    provider's `limits.stream_bytes`, or one event past `limits.event_bytes` (both counted after
+    decompression), is a `MalformedResponseError` with code `response_too_large`: nothing more
+    is read. The caller owns `resp` and closes it.
     """
-    decoder = SSEDecoder()
+    limits = call.deployment.provider.limits
+    decoder = SSEDecoder(limits.event_bytes)
     content = resp.content
+    total = 0
     while True:
         try:
             chunk = await content.readany()
@@ -110,7 +152,14 @@ async def iter_sse(
             raise fault(call, transport_fault(exc, started=True), redact) from None
         if not chunk:
             break
-        for event in decoder.feed(chunk):
+        total += len(chunk)
+        if total > limits.stream_bytes:
+            raise too_large(call, "stream", limits.stream_bytes)
+        try:
+            events = decoder.feed(chunk)
+        except EventTooLarge:
+            raise too_large(call, "stream event", limits.event_bytes) from None
+        for event in events:
             yield event
     for event in decoder.close():
         yield event

@@ -82,10 +82,6 @@ class CircuitBreaker:
         self._opened_at = self._clock() - self._s.cooldown_s + seconds
         self._probes = 0
 
-    @property
-    def opened_at(self) -> float:
-        return self._opened_at
-
     def release(self) -> None:
         """An allowed request ended without a verdict (cancelled, or a fault that does not
         count): give its probe slot back."""

@@ -15,18 +15,18 @@ from llmrouter.resilience.breaker import BreakerSettings, BreakerState, CircuitB
 from llmrouter.resilience.retry_budget import RetryBudget, RetryBudgetSettings
 from llmrouter.resilience.shared import SharedBreakers
 
-__all__ = ["Admission", "Guard", "ModelStats"]
+__all__ = ["Admission", "CircuitStats", "Guard"]
+
+_SEVERITY = {"closed": 0, "half_open": 1, "open": 2}
 
 
 @dataclass(frozen=True)
-class ModelStats:
-    """What `router.health()` reports per model."""
+class CircuitStats:
+    """A model's breaker and bulkhead, as `router.health()` reports them: the worst of its
+    breakers (a route with its own `circuit_breaker:` has its own breaker per model)."""
 
     state: BreakerState
     error_rate: float
-    latency_s: float | None
-    """Exponentially weighted mean latency of answered attempts (time to first chunk for
-    streams)."""
     in_flight: int
     retry_in_s: float
 
@@ -41,8 +41,6 @@ class Admission:
 
 class Guard:
     """Breakers (one per model and breaker settings), bulkheads and retry budgets."""
-
-    _EWMA_ALPHA = 0.2
 
     def __init__(
         self,
@@ -60,7 +58,7 @@ class Guard:
         self._breakers: dict[tuple[str, BreakerSettings], CircuitBreaker] = {}
         self._budgets: dict[str, RetryBudget] = {}
         self._in_flight: dict[str, int] = {}
-        self._latency: dict[str, float] = {}
+        self._by_model: dict[str, list[CircuitBreaker]] = {}
         self._shared = shared
 
     def breaker_for(self, model: str, settings: BreakerSettings | None) -> CircuitBreaker | None:
@@ -70,6 +68,7 @@ class Guard:
         found = self._breakers.get(key)
         if found is None:
             found = self._breakers[key] = CircuitBreaker(settings, self._clock)
+            self._by_model.setdefault(model, []).append(found)
         return found
 
     async def admit(self, model: str, settings: BreakerSettings | None) -> Admission | str:
@@ -85,7 +84,14 @@ class Guard:
         self._in_flight[model] = self._in_flight.get(model, 0) + 1
         return Admission(model, breaker)
 
-    def release(self, admission: Admission, kind: str | None, latency_s: float | None) -> None:
+    def refusal_detail(self, model: str, reason: str) -> str:
+        """Why `admit` refused `model`, for the skipped attempt's `detail`."""
+        stats = self.circuit(model)
+        if reason == "circuit_open":
+            return f"circuit open, probe in {stats.retry_in_s:.1f}s"
+        return f"{stats.in_flight} requests in flight"
+
+    def release(self, admission: Admission, kind: str | None) -> None:
         """`kind`: None for success, a fault kind, or "cancelled" (no verdict)."""
         self._in_flight[admission.model] -= 1
         breaker = admission.breaker
@@ -97,13 +103,6 @@ class Guard:
                 breaker.record(kind)
                 if self._shared is not None and not was_open and breaker.state == "open":
                     self._shared.opened(admission.model, breaker.retry_in_s)
-        if kind is None and latency_s is not None:
-            previous = self._latency.get(admission.model)
-            self._latency[admission.model] = (
-                latency_s
-                if previous is None
-                else previous + self._EWMA_ALPHA * (latency_s - previous)
-            )
 
     def first_attempt(self, model: str) -> None:
         """A request reaches this model (the denominator of its retry budget)."""
@@ -122,24 +121,18 @@ class Guard:
             found = self._budgets[model] = RetryBudget(self._budget_settings, self._clock)
         return found
 
-    async def aclose(self) -> None:
-        if self._shared is not None:
-            await self._shared.aclose()
-
     def circuit_states(self, models: Iterable[str]) -> dict[str, str]:
-        """Each model's breaker state (`closed` when it has no breaker)."""
-        states: dict[str, str] = {}
-        for model in models:
-            breaker = self.breaker_for(model, self._default_breaker)
-            states[model] = breaker.state if breaker else "closed"
-        return states
+        """Each model's breaker state: the worst of its breakers (`closed` without one)."""
+        return {model: self.circuit(model).state for model in models}
 
-    def stats(self, model: str) -> ModelStats:
-        breaker = self.breaker_for(model, self._default_breaker)
-        return ModelStats(
-            state=breaker.state if breaker else "closed",
-            error_rate=breaker.error_rate() if breaker else 0.0,
-            latency_s=self._latency.get(model),
-            in_flight=self._in_flight.get(model, 0),
-            retry_in_s=breaker.retry_in_s if breaker else 0.0,
-        )
+    def circuit(self, model: str) -> CircuitStats:
+        """The model's worst breaker (open over half-open over closed) and its bulkhead."""
+        breakers = self._by_model.get(model)
+        if not breakers:
+            default = self.breaker_for(model, self._default_breaker)
+            breakers = [default] if default is not None else []
+        in_flight = self._in_flight.get(model, 0)
+        if not breakers:
+            return CircuitStats("closed", 0.0, in_flight, 0.0)
+        worst = max(breakers, key=lambda b: (_SEVERITY[b.state], b.error_rate()))
+        return CircuitStats(worst.state, worst.error_rate(), in_flight, worst.retry_in_s)

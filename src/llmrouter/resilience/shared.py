@@ -36,28 +36,6 @@ class SharedBreakers:
         self._checked: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    @classmethod
-    def from_state(
-        cls,
-        backend: str,
-        url: str | None,
-        namespace: str,
-        *,
-        timeout_s: float,
-        trip_s: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> SharedBreakers | None:
-        """Shared breakers over the `state:` Redis; None for the in-process backend."""
-        if backend != "redis" or not url:
-            return None
-        from llmrouter.state.redis import RedisStore
-
-        store = RedisStore(url, timeout_s=timeout_s, trip_s=trip_s, clock=clock)
-        return cls(store, namespace, clock=clock)
-
-    async def aclose(self) -> None:
-        await self._store.aclose()
-
     def _key(self, model: str) -> str:
         return f"{self._namespace}:circuit:{model}"
 

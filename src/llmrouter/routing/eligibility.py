@@ -8,6 +8,11 @@ A model is skipped (recorded in `route.attempts` as `outcome="skipped"`) when:
 - `no_vision`: a message has an image part and the model does not take images;
 - `no_json`: `response_format` asks for `json_schema` and the model has no structured output,
   or asks for `json_object` and the config says `supports_json: false`;
+- `vendor_limit`: the request breaks a documented limit of the model's vendor API (Z.ai: one
+  stop word, `tool_choice` only `auto`, no JSON-schema `response_format`), which it would refuse
+  with a 400 that ends the route; skipped, the route falls back instead;
+- `unsupported_param`: the model's wire cannot carry a parameter the request sets (the Messages
+  API has no `seed`, `logprobs`, penalties, ...): dropping it would change the answer silently;
 - `budget`: the model's own budget is spent (see `llmrouter.budgets`).
 
 Capabilities come from the price map (`supports_function_calling`, `supports_vision`,
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 from llmrouter.config.schema import ModelConfig
 from llmrouter.pricing import bundled_entry
 from llmrouter.routing.estimate import RequestEstimate
+from llmrouter.vendors import Limits, model_ref
 
 __all__ = ["Capabilities", "capabilities_for", "ineligibility"]
 
@@ -43,24 +49,33 @@ def _flag(value: object) -> bool | None:
 
 
 def capabilities_for(entry: ModelConfig) -> Capabilities:
-    """The model entry's capabilities: YAML overrides, then the bundled price map."""
+    """The model entry's capabilities: YAML overrides, then the bundled price map, then what
+    its vendor file says of its models (`Vendor.capability_defaults`)."""
     bundled = bundled_entry(entry.model) or {}
+    defaults = model_ref(entry.model).vendor.capability_defaults
 
-    def pick(override: bool | None, key: str) -> bool | None:
-        return override if override is not None else _flag(bundled.get(key))
+    def pick(override: bool | None, key: str, name: str) -> bool | None:
+        if override is not None:
+            return override
+        found = _flag(bundled.get(key))
+        return found if found is not None else defaults.get(name)
 
     return Capabilities(
-        tools=pick(entry.supports_tools, "supports_function_calling"),
-        vision=pick(entry.supports_vision, "supports_vision"),
-        json_schema=pick(entry.supports_json, "supports_response_schema"),
+        tools=pick(entry.supports_tools, "supports_function_calling", "tools"),
+        vision=pick(entry.supports_vision, "supports_vision", "vision"),
+        json_schema=pick(entry.supports_json, "supports_response_schema", "json_schema"),
         json_object=entry.supports_json,
     )
 
 
 def ineligibility(
-    estimate: RequestEstimate, window: int | None, caps: Capabilities
+    estimate: RequestEstimate,
+    window: int | None,
+    caps: Capabilities,
+    limits: Limits | None = None,
 ) -> tuple[str, str] | None:
-    """`(reason, detail)` when a model with `window` and `caps` cannot serve the request."""
+    """`(reason, detail)` when a model with `window`, `caps` and its vendor's `limits` cannot
+    serve the request."""
     if window is not None:
         need = estimate.prompt_tokens + (estimate.max_output_tokens or 0)
         if need > window:
@@ -78,4 +93,28 @@ def ineligibility(
         return "no_json", "response_format json_schema needs structured output support"
     if estimate.json == "json_object" and caps.json_object is False:
         return "no_json", "response_format json_object and the model has supports_json: false"
+    return vendor_limit(estimate, limits) if limits is not None else None
+
+
+def vendor_limit(estimate: RequestEstimate, limits: Limits) -> tuple[str, str] | None:
+    """The first documented vendor limit or uncarried parameter the request breaks."""
+    uncarried = estimate.params & limits.uncarried
+    if uncarried:
+        names = ", ".join(sorted(uncarried))
+        return "unsupported_param", f"the vendor's API cannot carry {names}"
+    if limits.max_stop_words is not None and estimate.stop_words > limits.max_stop_words:
+        return (
+            "vendor_limit",
+            f"{estimate.stop_words} stop words; the vendor accepts {limits.max_stop_words}",
+        )
+    choice = estimate.tool_choice
+    if limits.tool_choice is not None and choice is not None and choice not in limits.tool_choice:
+        allowed = ", ".join(sorted(limits.tool_choice))
+        return "vendor_limit", f"tool_choice {choice!r}; the vendor accepts only {allowed}"
+    if estimate.json == "json_schema" and not limits.json_schema:
+        return "vendor_limit", "response_format json_schema is not accepted by the vendor"
+    if estimate.json is not None and estimate.tools and not limits.json_with_tools:
+        return "vendor_limit", "a JSON response_format together with tools cannot be carried"
+    if estimate.vision and limits.images is False:
+        return "vendor_limit", "the request has images and the vendor's model takes none"
     return None

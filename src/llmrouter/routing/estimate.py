@@ -47,6 +47,12 @@ class RequestEstimate:
     tools: bool = False
     vision: bool = False
     json: JsonMode | None = None
+    stop_words: int = 0
+    """How many stop sequences the request sets."""
+    tool_choice: str | None = None
+    """`auto`, `none`, `required`, or `function` for a named tool (None: not set)."""
+    params: frozenset[str] = frozenset()
+    """The names of the call parameters the request sets."""
 
 
 def estimate_request(request: CompletionRequest) -> RequestEstimate:
@@ -81,13 +87,28 @@ def estimate_request(request: CompletionRequest) -> RequestEstimate:
     cap = params.get("max_completion_tokens")
     if cap is None:
         cap = params.get("max_tokens")
+    stop = params.get("stop")
     return RequestEstimate(
         prompt_tokens=prompt,
         max_output_tokens=cap if isinstance(cap, int) and not isinstance(cap, bool) else None,
         tools=bool(tools),
         vision=images > 0,
         json=_json_mode(params.get("response_format")),
+        stop_words=(1 if isinstance(stop, str) else len(stop)) if stop else 0,
+        tool_choice=_tool_choice(params.get("tool_choice")),
+        params=frozenset(params),
     )
+
+
+def _tool_choice(choice: object) -> str | None:
+    if choice is None:
+        return None
+    if isinstance(choice, str):
+        return choice
+    if isinstance(choice, Mapping):
+        kind = choice.get("type")
+        return "function" if kind in ("function", "tool") else str(kind)
+    return "function"
 
 
 def _tool_call_chars(calls: Any) -> int:

@@ -37,9 +37,6 @@ class HealthRegistry:
     def mark_unhealthy(self, model: str, reason: str) -> None:
         self._marks[model] = (reason, self._clock() + self._cooldown_s)
 
-    def mark_healthy(self, model: str) -> None:
-        self._marks.pop(model, None)
-
     def get(self, model: str) -> ModelHealth:
         mark = self._marks.get(model)
         if mark is None:
@@ -49,9 +46,6 @@ class HealthRegistry:
             del self._marks[model]
             return ModelHealth(healthy=True)
         return ModelHealth(healthy=False, reason=reason, until=until)
-
-    def is_healthy(self, model: str) -> bool:
-        return self.get(model).healthy
 
     def unhealthy(self) -> set[str]:
         """The models marked unhealthy now (empty, and cheap, when none is)."""

@@ -63,10 +63,6 @@ class ModelStats:
         """How many latency samples the model has had."""
         return self._samples.get(model, 0)
 
-    def completion_tokens(self, model: str) -> float | None:
-        """The average completion tokens of the model's answers, or None before the first."""
-        return self._tokens.get(model)
-
     def record_latency(self, model: str, seconds: float) -> None:
         """Fold one latency sample into the model's EWMA."""
         current = self._latency.get(model)
@@ -85,11 +81,15 @@ class ModelStats:
         )
 
     def observe(self, attempts: Iterable[Attempt]) -> None:
-        """Record the latency samples of one request's attempts (see the module docstring)."""
+        """Record the latency samples of attempts (see the module docstring)."""
         for attempt in attempts:
-            if attempt.outcome == "ok" or attempt.error == "timeout":
-                self.record_latency(attempt.model, attempt.latency_s)
-            elif attempt.outcome == "error":
-                current = self._latency.get(attempt.model, 0.0)
-                penalty = max(attempt.latency_s, 2 * current, self._floor)
-                self.record_latency(attempt.model, penalty)
+            self.observe_attempt(attempt)
+
+    def observe_attempt(self, attempt: Attempt) -> None:
+        """Record one attempt's latency sample (skipped candidates count nothing)."""
+        if attempt.outcome == "ok" or attempt.error == "timeout":
+            self.record_latency(attempt.model, attempt.latency_s)
+        elif attempt.outcome == "error":
+            current = self._latency.get(attempt.model, 0.0)
+            penalty = max(attempt.latency_s, 2 * current, self._floor)
+            self.record_latency(attempt.model, penalty)

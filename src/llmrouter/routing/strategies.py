@@ -5,8 +5,9 @@ A strategy only orders; eligibility, budgets and health happen around it (see
 latency) from the `RoutingContext` it is handed, never from globals.
 
 Built in: `ordered`, `cost`, `latency`, `weighted`. More register by name with
-`register_strategy`, or are named in YAML by import path (`strategy: mypkg.routing:MyStrategy`).
-A factory is called once per route, with the route's `StrategySpec` if it takes an argument.
+`register_strategy`, or are named in YAML by import path (`strategy: mypkg.routing:MyStrategy`),
+imported when a Router is built, never while a config loads or is checked. A factory is called
+once per route, with the route's `StrategySpec` if it takes an argument.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import inspect
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
+from llmrouter.config import strategy_names
 from llmrouter.providers.base import Deployment
 from llmrouter.request import CompletionRequest
 from llmrouter.routing.estimate import RequestEstimate
@@ -30,12 +32,12 @@ __all__ = [
     "OrderedStrategy",
     "RoutingContext",
     "Strategy",
+    "StrategyLoadError",
     "StrategySpec",
     "WeightedStrategy",
     "create_strategy",
     "known_strategies",
     "register_strategy",
-    "strategy_import_problem",
 ]
 
 _MTOK = 1_000_000
@@ -237,42 +239,46 @@ def register_strategy(name: str, factory: StrategyFactory) -> None:
     `factory` takes no argument, or one `StrategySpec` (the route's weights, RNG, clock).
     """
     _REGISTRY[name] = factory
+    strategy_names.register_name(name)
 
 
 def known_strategies() -> list[str]:
     """The registered strategy names, sorted."""
-    return sorted(_REGISTRY)
+    return strategy_names.known()
 
 
 def _import_factory(path: str) -> StrategyFactory:
+    """Import the factory the config names. Only a class or a Python function is accepted
+    (a builtin such as `os:abort` is refused before anything is called)."""
     module_name, _, attr = path.partition(":")
-    module = importlib.import_module(module_name)
-    factory = getattr(module, attr)
-    if not callable(factory):
-        raise TypeError(f"{attr} in {module_name} is not callable")
-    return factory  # type: ignore[no-any-return]
-
-
-def strategy_import_problem(path: str) -> str | None:
-    """Why the import path `module:Name` does not name a strategy factory, or None if it does."""
-    module_name, _, attr = path.partition(":")
-    if not module_name or not attr:
-        return f"unknown strategy {path!r}; use a registered name or module.path:ClassName"
     try:
-        _import_factory(path)
+        factory = getattr(importlib.import_module(module_name), attr)
     except Exception as exc:  # any import-time failure of user code is a config problem
-        return f"cannot load strategy {path!r}: {type(exc).__name__}: {exc}"
-    return None
+        raise StrategyLoadError(
+            f"cannot load strategy {path!r}: {type(exc).__name__}: {exc}"
+        ) from None
+    if not (inspect.isclass(factory) or inspect.isfunction(factory)):
+        raise StrategyLoadError(f"{path!r} is not a class or function (a strategy factory)")
+    return cast(StrategyFactory, factory)
 
 
 def create_strategy(name: str, spec: StrategySpec | None = None) -> Strategy:
-    """Build the strategy `name` (registered, or `module:Class`) for one route."""
+    """Build the strategy `name` (registered, or `module:Class`) for one route. An import path
+    is imported now, when the Router is built; a failure raises `StrategyLoadError`."""
     factory = _import_factory(name) if ":" in name else _REGISTRY[name]
     spec = spec or StrategySpec(route="", models=())
     strategy = factory(spec) if _takes_spec(factory) else factory()
     if not isinstance(strategy, Strategy):
-        raise TypeError(f"strategy {name!r} has no `name` and `order(...)`")
+        raise StrategyLoadError(f"strategy {name!r} has no `name` and `order(...)`")
     return strategy
+
+
+class StrategyLoadError(Exception):
+    """A route's strategy (or answer check) cannot be built; the Router turns it into a
+    ConfigError located at `routes.<route>.<field>`."""
+
+    route: str = ""
+    field: str = "strategy"
 
 
 def _takes_spec(factory: Any) -> bool:

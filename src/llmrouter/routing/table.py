@@ -8,14 +8,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from llmrouter.config.loader import suggest
 from llmrouter.config.resilience import CircuitBreakerConfig
 from llmrouter.config.schema import RouteCacheConfig, RouteConfig, RouterConfig
+from llmrouter.didyoumean import suggest
 from llmrouter.errors import RouteNotFoundError
-from llmrouter.policy import RoutePolicy
+from llmrouter.fault_policy import RoutePolicy
 from llmrouter.providers.base import Deployment
 from llmrouter.resilience.breaker import BreakerSettings
-from llmrouter.routing.strategies import Strategy, StrategySpec, create_strategy
+from llmrouter.routing.checks import AnswerCheck, CheckLoadError, load_check
+from llmrouter.routing.strategies import (
+    Strategy,
+    StrategyLoadError,
+    StrategySpec,
+    create_strategy,
+)
 from llmrouter.types import RouteInfo
 
 __all__ = ["Route", "RouteTable"]
@@ -34,6 +40,8 @@ class Route:  # not slotted: cached_property needs __dict__
     breaker: BreakerSettings | None = None
     """Circuit-breaker settings of this route's models (None: no breaker)."""
     hedge_after_s: float | None = None
+    check_json: bool = True
+    answer_check: AnswerCheck | None = None
 
     @cached_property
     def hit_template(self) -> RouteInfo:
@@ -64,11 +72,24 @@ class RouteTable:
                 rng=rng,
                 clock=clock,
             )
-            route = _build(name, rc, deployments, create_strategy(rc.strategy, spec))
+            try:
+                strategy = create_strategy(rc.strategy, spec)
+            except StrategyLoadError as exc:
+                exc.route = name
+                raise
+            route = _build(name, rc, deployments, strategy)
+            try:
+                check = load_check(rc.answer_check) if rc.answer_check else None
+            except CheckLoadError as exc:
+                failure = StrategyLoadError(str(exc))
+                failure.route, failure.field = name, "answer_check"
+                raise failure from None
             return replace(
                 route,
                 breaker=_breaker(rc.circuit_breaker, config.circuit_breaker),
                 hedge_after_s=rc.hedge_after_ms / 1000 if rc.hedge_after_ms else None,
+                check_json=rc.check_json,
+                answer_check=check,
             )
 
         self._routes: dict[str, Route] = {

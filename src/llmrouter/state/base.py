@@ -1,5 +1,5 @@
 """The shared-state store: a small key/value interface that state shared by many processes
-(cached responses now; budgets and circuit state later) is written against."""
+(cached responses, budgets, circuit state, blocks) is written against."""
 
 from __future__ import annotations
 
@@ -39,6 +39,19 @@ class Store(Protocol):
         self, items: Sequence[tuple[str, float, float | None]]
     ) -> list[float | None]:
         """`incr` for each `(key, amount, ttl_s)`, in one round trip where the backend can."""
+        ...
+
+    async def hset(self, key: str, field: str, value: bytes) -> bool:
+        """Set one field of the hash at `key` (no time to live); False if unreachable."""
+        ...
+
+    async def hdel(self, key: str, field: str) -> bool:
+        """Remove one field of the hash at `key`; False if unreachable."""
+        ...
+
+    async def hgetall(self, key: str) -> dict[str, bytes] | None:
+        """Every field of the hash at `key` (`{}` when absent), or None if unreachable: a
+        caller can tell "nothing there" from "cannot know"."""
         ...
 
     async def aclose(self) -> None: ...

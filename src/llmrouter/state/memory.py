@@ -11,7 +11,10 @@ from cachetools import TLRUCache
 __all__ = ["MemoryStore"]
 
 
-def _expires(_key: str, value: tuple[bytes | float, float], _now: float) -> float:
+Value = bytes | float | dict[str, bytes]
+
+
+def _expires(_key: str, value: tuple[Value, float], _now: float) -> float:
     return value[1]  # entries carry their absolute expiry, so counters keep fixed windows
 
 
@@ -27,7 +30,7 @@ class MemoryStore:
 
     def __init__(self, max_entries: int = 10_000, timer: Callable[[], float] = time.monotonic):
         self._timer = timer
-        self._data: TLRUCache[str, tuple[bytes | float, float]] = TLRUCache(
+        self._data: TLRUCache[str, tuple[Value, float]] = TLRUCache(
             maxsize=max_entries, ttu=_expires, timer=timer
         )
 
@@ -47,15 +50,37 @@ class MemoryStore:
     async def incr(self, key: str, amount: float, ttl_s: float | None = None) -> float | None:
         entry = self._data.get(key)
         if entry is not None and isinstance(entry[0], float):
-            self._data[key] = (entry[0] + amount, entry[1])
+            value, expiry = entry[0] + amount, entry[1]
         else:
-            self._data[key] = (amount, self._expiry(ttl_s))
-        return float(self._data[key][0])
+            value, expiry = float(amount), self._expiry(ttl_s)
+        self._data[key] = (value, expiry)
+        return value
 
     async def incr_many(
         self, items: Sequence[tuple[str, float, float | None]]
     ) -> list[float | None]:
         return [await self.incr(key, amount, ttl_s) for key, amount, ttl_s in items]
+
+    async def hset(self, key: str, field: str, value: bytes) -> bool:
+        entry = self._data.get(key)
+        fields = dict(entry[0]) if entry is not None and isinstance(entry[0], dict) else {}
+        fields[field] = value
+        self._data[key] = (fields, math.inf)
+        return True
+
+    async def hdel(self, key: str, field: str) -> bool:
+        entry = self._data.get(key)
+        if entry is not None and isinstance(entry[0], dict) and field in entry[0]:
+            fields = {k: v for k, v in entry[0].items() if k != field}
+            if fields:
+                self._data[key] = (fields, math.inf)
+            else:
+                del self._data[key]
+        return True
+
+    async def hgetall(self, key: str) -> dict[str, bytes] | None:
+        entry = self._data.get(key)
+        return dict(entry[0]) if entry is not None and isinstance(entry[0], dict) else {}
 
     def _expiry(self, ttl_s: float | None) -> float:
         return math.inf if ttl_s is None else self._timer() + ttl_s

@@ -8,6 +8,7 @@ dropped), says so once in the log, and tries Redis again when the time is up.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import time
@@ -20,6 +21,10 @@ __all__ = ["RedisStore", "display_url"]
 logger = logging.getLogger("llmrouter")
 
 T = TypeVar("T")
+
+CONNECT_S = 2.0
+"""The budget for opening a connection ahead of traffic (`connect`): one operation's timeout
+is tens of milliseconds, too short for a TCP and protocol handshake on a busy machine."""
 
 
 def display_url(url: str) -> str:
@@ -60,6 +65,8 @@ class RedisStore:
         self._client: Any = None
         self._tripped_until = -math.inf
         self._down = False
+        self._batch: list[tuple[list[tuple[str, float, float | None]], asyncio.Future[Any]]] = []
+        self._committing = False
 
     def __repr__(self) -> str:
         return f"RedisStore({display_url(self._url)!r})"
@@ -77,17 +84,25 @@ class RedisStore:
             self._client = Redis.from_url(
                 self._url,
                 socket_timeout=self._timeout_s,
-                socket_connect_timeout=self._timeout_s,
+                socket_connect_timeout=max(self._timeout_s, CONNECT_S),
                 retry=Retry(NoBackoff(), 0),  # one try: the timeout is the whole budget
                 decode_responses=False,
             )
         return self._client
 
-    async def _run(self, op: Callable[[Any], Awaitable[T]]) -> T | None:
+    async def connect(self) -> bool:
+        """Open a connection before the first request needs one, with `CONNECT_S` to do it
+        (a request's operation only ever waits its own timeout). False, and tripped, if Redis
+        does not answer."""
+        return await self._run(lambda r: r.ping(), max(self._timeout_s, CONNECT_S)) is not None
+
+    async def _run(
+        self, op: Callable[[Any], Awaitable[T]], timeout_s: float | None = None
+    ) -> T | None:
         if self.tripped:
             return None
         try:
-            result = await asyncio.wait_for(op(self._redis()), self._timeout_s)
+            result = await asyncio.wait_for(op(self._redis()), timeout_s or self._timeout_s)
         except Exception as exc:  # timeouts, refusals, protocol errors: any failure trips it
             self._trip(exc)
             return None
@@ -125,21 +140,51 @@ class RedisStore:
     async def incr_many(
         self, items: Sequence[tuple[str, float, float | None]]
     ) -> list[float | None]:
-        """One MULTI/EXEC pipeline for all counters: one round trip, whatever their number."""
+        """All counters in one MULTI/EXEC pipeline. Calls made while one is on its way share
+        the next round trip (group commit): a burst of requests checking their budgets costs
+        Redis a few round trips, not one per request, and never a pool of new connections."""
+        if not items:
+            return []
+        future: asyncio.Future[list[float | None]] = asyncio.get_running_loop().create_future()
+        self._batch.append((list(items), future))
+        if not self._committing:
+            self._committing = True
+            asyncio.get_running_loop().create_task(self._commit())
+        return await future
 
-        async def op(r: Any) -> list[float]:
-            positions = []
-            async with r.pipeline(transaction=True) as pipe:
-                for key, amount, ttl_s in items:
-                    positions.append(len(pipe))
-                    pipe.incrbyfloat(key, amount)
-                    if ttl_s is not None:
-                        pipe.pexpire(key, max(1, int(ttl_s * 1000)), nx=True)
-                results = await pipe.execute()
-            return [float(results[i]) for i in positions]
+    async def _commit(self) -> None:
+        try:
+            while self._batch:
+                await asyncio.sleep(0)  # let the calls of this loop iteration join
+                batch, self._batch = self._batch, []
+                flat = [item for items, _ in batch for item in items]
+                values = await self._run(functools.partial(_increments, items=flat))
+                start = 0
+                for items, future in batch:
+                    end = start + len(items)
+                    if not future.done():
+                        future.set_result(
+                            list(values[start:end]) if values is not None else [None] * len(items)
+                        )
+                    start = end
+        finally:
+            self._committing = False
+            for items, future in self._batch:  # cancelled mid-way: nobody waits forever
+                if not future.done():
+                    future.set_result([None] * len(items))
+            self._batch = []
 
-        values = await self._run(op)
-        return list(values) if values is not None else [None] * len(items)
+    async def hset(self, key: str, field: str, value: bytes) -> bool:
+        return await self._run(lambda r: r.hset(key, field, value)) is not None
+
+    async def hdel(self, key: str, field: str) -> bool:
+        return await self._run(lambda r: r.hdel(key, field)) is not None
+
+    async def hgetall(self, key: str) -> dict[str, bytes] | None:
+        raw = await self._run(lambda r: r.hgetall(key))
+        if raw is None:
+            return None
+        return {(k.decode() if isinstance(k, bytes) else str(k)): bytes(v) for k, v in raw.items()}
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -148,3 +193,16 @@ class RedisStore:
                 await asyncio.wait_for(client.aclose(), self._timeout_s * 4)
             except Exception:  # closing an unreachable Redis cannot fail the caller
                 return
+
+
+async def _increments(r: Any, *, items: Sequence[tuple[str, float, float | None]]) -> list[float]:
+    """INCRBYFLOAT each counter (PEXPIRE NX on a new one) in one MULTI/EXEC."""
+    positions = []
+    async with r.pipeline(transaction=True) as pipe:
+        for key, amount, ttl_s in items:
+            positions.append(len(pipe))
+            pipe.incrbyfloat(key, amount)
+            if ttl_s is not None:
+                pipe.pexpire(key, max(1, int(ttl_s * 1000)), nx=True)
+        results = await pipe.execute()
+    return [float(results[i]) for i in positions]

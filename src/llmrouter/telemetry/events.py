@@ -15,8 +15,12 @@ ignored; it never breaks a request. Events carry no prompt or completion text an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from llmrouter.types import Attempt, RouteInfo
+
+if TYPE_CHECKING:
+    from llmrouter.datapolicy.audit import AuditRecord
 
 __all__ = [
     "AttemptEvent",
@@ -78,3 +82,7 @@ class RouterCallbacks:
 
     async def on_failure(self, event: FailureEvent) -> None:
         """When a request fails with an llmrouter error."""
+
+    async def on_audit(self, record: AuditRecord) -> None:
+        """With the audit record of every request, refused ones included: where its data
+        went and why not elsewhere (see docs/data-policy.md)."""

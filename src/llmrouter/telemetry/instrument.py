@@ -75,6 +75,9 @@ class RequestScope:
     def model_unhealthy(self, model: str, reason: str) -> None:
         """A model was marked unhealthy."""
 
+    def span_event(self, name: str, attributes: Mapping[str, Any]) -> None:
+        """An event on the request span (the audit record)."""
+
 
 _NOOP_ATTEMPT = AttemptScope()
 NOOP_REQUEST = RequestScope()
@@ -125,6 +128,11 @@ class _LiveRequest(RequestScope):
     def model_unhealthy(self, model: str, reason: str) -> None:
         if self._otel is not None:
             self._otel.exports.unhealthy.add(1, model, reason)
+
+    def span_event(self, name: str, attributes: Mapping[str, Any]) -> None:
+        span = self._span
+        if span is not None and span.is_recording():
+            span.add_event(name, dict(attributes))
 
     async def fallback(self, from_model: str, to_model: str, error_kind: str) -> None:
         if self._otel is not None:

@@ -25,6 +25,7 @@ from llmrouter.providers.base import Deployment
 from llmrouter.request import CompletionRequest
 from llmrouter.telemetry.exports import MeterExports, exports_for
 from llmrouter.types import ChatCompletion, RouteInfo
+from llmrouter.vendors import model_ref
 
 __all__ = ["OtelTelemetry", "Routing", "provider_name"]
 
@@ -32,24 +33,6 @@ _CHAT = gen_ai.GenAiOperationNameValues.CHAT.value
 _INPUT = gen_ai.GenAiTokenTypeValues.INPUT.value
 _OUTPUT = gen_ai.GenAiTokenTypeValues.OUTPUT.value
 _MAX_CACHED = 1024  # response models kept per model entry; few in practice
-
-# litellm provider prefix -> gen_ai.provider.name well-known value; others keep the prefix.
-_PROVIDER_NAMES = {
-    "openai": "openai",
-    "anthropic": "anthropic",
-    "azure": "azure.ai.openai",
-    "azure_ai": "azure.ai.inference",
-    "bedrock": "aws.bedrock",
-    "vertex_ai": "gcp.vertex_ai",
-    "gemini": "gcp.gemini",
-    "cohere": "cohere",
-    "mistral": "mistral_ai",
-    "groq": "groq",
-    "deepseek": "deepseek",
-    "xai": "x_ai",
-    "perplexity": "perplexity",
-    "watsonx": "ibm.watsonx.ai",
-}
 
 # OpenAI request parameter -> GenAI request attribute.
 _REQUEST_PARAMS = {
@@ -68,13 +51,9 @@ Attributes = dict[str, Any]
 
 
 def provider_name(model: str) -> str:
-    """`gen_ai.provider.name` for a litellm model string (`zai/glm-4.6` -> `zai`)."""
-    prefix = model.split("/", 1)[0] if "/" in model else "openai"
-    return _PROVIDER_NAMES.get(prefix, prefix)
-
-
-def _model_id(model: str) -> str:
-    return model.split("/", 1)[1] if "/" in model else model
+    """`gen_ai.provider.name` for a model string, from its vendor (`zai/glm-4.6` -> `zai`)."""
+    vendor = model_ref(model).vendor
+    return vendor.telemetry_name or vendor.name
 
 
 def _server(api_base: str | None) -> dict[str, Any]:
@@ -104,7 +83,7 @@ class _EntryAttributes:
     """What every attempt on one model entry shares: span name, attributes, metric sets."""
 
     def __init__(self, deployment: Deployment) -> None:
-        model = _model_id(deployment.model)
+        model = deployment.model_id
         self.span_name = f"{_CHAT} {model}"
         self.common: dict[str, Any] = {
             gen_ai.GEN_AI_OPERATION_NAME: _CHAT,

@@ -1,12 +1,19 @@
-"""Deterministic content: request parsing, token estimates and the reply a provider gives."""
+"""Deterministic content: request parsing and the answer a local provider gives, in the shape
+the request asked for (tool arguments and JSON that validate against the given schema,
+thinking when enabled)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from llmrouter.testing.schema_fill import instance_for
+from llmrouter.testing.tokens import estimate_tokens, message_tokens, text_of
 
 __all__ = [
     "Answer",
@@ -19,13 +26,19 @@ __all__ = [
     "estimate_tokens",
     "parse_anthropic",
     "parse_openai",
+    "sign_thinking",
     "split_words",
 ]
 
-Finish = Literal["stop", "length", "tool_calls", "filtered", "network_error"]
+Finish = Literal[
+    "stop", "length", "tool_calls", "filtered", "network_error", "refusal", "pause_turn"
+]
 ReplySource = str | Callable[[dict[str, Any]], str]
 ToolSource = Callable[[dict[str, Any]], "ToolCall | None"]
 """Picks the tool call to make for a request body (None: the default call)."""
+
+DEFAULT_REFUSAL = "I'm sorry, but I can't help with that."
+_SIGNING_KEY = b"llmrouter.testing thinking signature"
 
 
 @dataclass(frozen=True)
@@ -41,11 +54,15 @@ class ParsedRequest:
     prompt_tokens: int
     tool_name: str | None
     json_mode: bool
+    tool_schema: Any = None
+    response_schema: Any = None
+    n: int = 1
+    thinking: bool = False
 
 
 @dataclass(frozen=True)
 class ToolCall:
-    """The single tool call a local provider makes: the first tool, `{"query": text}`."""
+    """The tool call a local provider makes: arguments that fit the tool's schema."""
 
     name: str
     arguments: str
@@ -62,36 +79,31 @@ class Answer:
     finish: Finish
     prompt_tokens: int
     completion_tokens: int
+    thinking: str | None = None
+    refusal: str | None = None
+    n: int = 1
+    """Choices to render (the OpenAI wire's `n`); each is this answer."""
+    cache_read: int = 0
+    """Prompt tokens read from the provider's prompt cache (part of `prompt_tokens`)."""
+    cache_write: int = 0
+    """Prompt tokens written to the prompt cache (Anthropic; part of `prompt_tokens`)."""
+
+    @property
+    def reasoning_tokens(self) -> int:
+        """Completion tokens spent on thinking."""
+        return estimate_tokens(self.thinking) if self.thinking else 0
+
+    @property
+    def signature(self) -> str:
+        """The signature of the thinking text ('' without thinking)."""
+        return sign_thinking(self.thinking) if self.thinking is not None else ""
 
 
-def estimate_tokens(text: str) -> int:
-    """A deterministic token estimate: one token per started group of four characters."""
-    return math.ceil(len(text) / 4)
-
-
-def _text_of(content: Any) -> str:
-    """The text of a message content: a string, or the `text` of its text parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        texts = []
-        for part in content:
-            if isinstance(part, Mapping) and isinstance(part.get("text"), str):
-                texts.append(part["text"])
-        return "".join(texts)
-    return ""
-
-
-def _all_text_of(message: Mapping[str, Any]) -> str:
-    """Everything in a message that costs tokens: text plus tool calls and tool results."""
-    content = message.get("content")
-    text = _text_of(content)
-    extra: list[Any] = []
-    if isinstance(content, list):
-        extra.extend(p for p in content if isinstance(p, Mapping) and "text" not in p)
-    if message.get("tool_calls"):
-        extra.append(message["tool_calls"])
-    return text + (json.dumps(extra, ensure_ascii=False) if extra else "")
+def sign_thinking(thinking: str) -> str:
+    """The signature a local Anthropic provider gives `thinking` (and checks when it comes
+    back in a later turn)."""
+    digest = hmac.new(_SIGNING_KEY, thinking.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
 
 
 def _messages(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -104,7 +116,7 @@ def _messages(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def _last_user(messages: list[Mapping[str, Any]]) -> str:
     for message in reversed(messages):
         if message.get("role") == "user":
-            return _text_of(message.get("content"))
+            return text_of(message.get("content"))
     return ""
 
 
@@ -117,8 +129,10 @@ def _is_plain_user(message: Mapping[str, Any] | None) -> bool:
     return True
 
 
-def _prompt_tokens(texts: list[str], tools: Any) -> int:
-    total = sum(estimate_tokens(text) + 3 for text in texts)
+def _prompt_tokens(messages: list[Mapping[str, Any]], system: str, tools: Any) -> int:
+    total = sum(message_tokens(m) for m in messages)
+    if system:
+        total += estimate_tokens(system) + 3
     if tools:
         total += estimate_tokens(json.dumps(tools, ensure_ascii=False))
     return total
@@ -128,19 +142,40 @@ def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _pick_tool(tools: Any, forced: str | None) -> tuple[str | None, Any]:
+    """(name, schema) of the tool to call: the forced one, else the first."""
+    if not isinstance(tools, list):
+        return None, None
+    entries = []
+    for tool in tools:
+        if not isinstance(tool, Mapping):
+            continue
+        function = tool.get("function")
+        if isinstance(function, Mapping) and isinstance(function.get("name"), str):
+            entries.append((function["name"], function.get("parameters")))
+        elif isinstance(tool.get("name"), str) and "input_schema" in tool:
+            entries.append((tool["name"], tool.get("input_schema")))
+    for name, schema in entries:
+        if forced is None or name == forced:
+            return name, schema
+    return None, None
+
+
 def parse_openai(body: Mapping[str, Any]) -> ParsedRequest:
     """Parse an OpenAI chat-completions request body (tolerant of missing fields)."""
     messages = _messages(body)
     tools = body.get("tools")
-    tool_name = None
-    if isinstance(tools, list) and tools and body.get("tool_choice") != "none":
-        first = tools[0] if isinstance(tools[0], Mapping) else {}
-        function = first.get("function")
-        if isinstance(function, Mapping) and isinstance(function.get("name"), str):
-            tool_name = function["name"]
+    choice = body.get("tool_choice")
+    forced = None
+    if isinstance(choice, Mapping) and isinstance(choice.get("function"), Mapping):
+        forced = choice["function"].get("name")
+    name, schema = _pick_tool(tools, forced) if choice != "none" else (None, None)
     options = body.get("stream_options")
     response_format = body.get("response_format")
+    rf = response_format if isinstance(response_format, Mapping) else {}
+    json_schema = rf.get("json_schema") if rf.get("type") == "json_schema" else None
     max_tokens = _int_or_none(body.get("max_completion_tokens"))
+    thinking = body.get("thinking")
     return ParsedRequest(
         model=str(body.get("model", "")),
         stream=body.get("stream") is True,
@@ -148,28 +183,36 @@ def parse_openai(body: Mapping[str, Any]) -> ParsedRequest:
         max_tokens=max_tokens if max_tokens is not None else _int_or_none(body.get("max_tokens")),
         last_user_text=_last_user(messages),
         last_is_user=_is_plain_user(messages[-1] if messages else None),
-        prompt_tokens=_prompt_tokens([_all_text_of(m) for m in messages], tools),
-        tool_name=tool_name,
-        json_mode=isinstance(response_format, Mapping)
-        and response_format.get("type") in ("json_object", "json_schema"),
+        prompt_tokens=_prompt_tokens(messages, "", tools),
+        tool_name=name,
+        json_mode=rf.get("type") in ("json_object", "json_schema"),
+        tool_schema=schema,
+        response_schema=json_schema.get("schema") if isinstance(json_schema, Mapping) else None,
+        n=max(_int_or_none(body.get("n")) or 1, 1),
+        thinking=isinstance(thinking, Mapping) and thinking.get("type") == "enabled",
     )
+
+
+def _anthropic_schema(body: Mapping[str, Any]) -> Any:
+    """The JSON schema of Anthropic structured outputs (`output_config.format`, or the beta
+    `output_format`), else None."""
+    config = body.get("output_config")
+    fmt = config.get("format") if isinstance(config, Mapping) else body.get("output_format")
+    if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
+        return fmt.get("schema")
+    return None
 
 
 def parse_anthropic(body: Mapping[str, Any]) -> ParsedRequest:
     """Parse an Anthropic Messages request body (tolerant of missing fields)."""
     messages = _messages(body)
-    texts = [_all_text_of(m) for m in messages]
-    system = body.get("system")
-    if system:
-        texts.insert(0, _text_of(system))
     tools = body.get("tools")
     choice = body.get("tool_choice")
-    tool_name = None
-    choice_none = isinstance(choice, Mapping) and choice.get("type") == "none"
-    if isinstance(tools, list) and tools and not choice_none:
-        first = tools[0] if isinstance(tools[0], Mapping) else {}
-        if isinstance(first.get("name"), str):
-            tool_name = first["name"]
+    choice = choice if isinstance(choice, Mapping) else {}
+    forced = choice.get("name") if choice.get("type") == "tool" else None
+    name, schema = _pick_tool(tools, forced) if choice.get("type") != "none" else (None, None)
+    thinking = body.get("thinking")
+    output_schema = _anthropic_schema(body)
     return ParsedRequest(
         model=str(body.get("model", "")),
         stream=body.get("stream") is True,
@@ -177,9 +220,12 @@ def parse_anthropic(body: Mapping[str, Any]) -> ParsedRequest:
         max_tokens=_int_or_none(body.get("max_tokens")),
         last_user_text=_last_user(messages),
         last_is_user=_is_plain_user(messages[-1] if messages else None),
-        prompt_tokens=_prompt_tokens(texts, tools),
-        tool_name=tool_name,
-        json_mode=False,
+        prompt_tokens=_prompt_tokens(messages, text_of(body.get("system")), tools),
+        tool_name=name,
+        json_mode=output_schema is not None,
+        tool_schema=schema,
+        response_schema=output_schema,
+        thinking=isinstance(thinking, Mapping) and thinking.get("type") in ("enabled", "adaptive"),
     )
 
 
@@ -205,6 +251,18 @@ def _clamp(text: str, max_tokens: int | None) -> tuple[str, bool]:
     return kept, True
 
 
+def _reply_text(request: ParsedRequest, body: dict[str, Any], provider: str, reply: Any) -> str:
+    if reply is None:
+        return f"Hello from {provider}. You said: {request.last_user_text[:60]}"
+    return reply if isinstance(reply, str) else str(reply(body))
+
+
+def _thinking_for(request: ParsedRequest) -> str | None:
+    if not request.thinking:
+        return None
+    return f"The user wrote: {request.last_user_text[:60]}. I will answer briefly."
+
+
 def build_answer(
     request: ParsedRequest,
     body: dict[str, Any],
@@ -213,40 +271,50 @@ def build_answer(
     seq: int,
     reply: ReplySource | None = None,
     finish: Finish | None = None,
+    refusal: str | None = None,
     tool: ToolSource | None = None,
 ) -> Answer:
     """The deterministic answer to `request` from `provider`: a tool call when `tool(body)`
-    returns one, else (the default) a call of the first tool with `{"query": <last user text>}`
-    when the request offers tools and ends with a user's text, else text."""
+    returns one (a scripted call), else a call of the first tool with arguments valid against
+    its schema when the request offers tools and ends with a user's text, else text."""
+    thinking = _thinking_for(request)
+    spent = estimate_tokens(thinking) if thinking else 0
+    text: str | None = None
     call = tool(body) if tool is not None and finish is None else None
-    if call is None and request.tool_name is not None and request.last_is_user and finish is None:
-        arguments = json.dumps({"query": request.last_user_text}, ensure_ascii=False)
-        call = ToolCall(request.tool_name, arguments)
     if call is not None:
-        return Answer(
-            seq=seq,
-            model=request.model,
-            text=None,
-            tool_call=call,
-            finish="tool_calls",
-            prompt_tokens=request.prompt_tokens,
-            completion_tokens=estimate_tokens(call.name + call.arguments),
-        )
-    if reply is None:
-        text = f"Hello from {provider}. You said: {request.last_user_text[:60]}"
-    elif isinstance(reply, str):
-        text = reply
+        spent += estimate_tokens(call.name + call.arguments)
+        finish = "tool_calls"
+    elif finish == "refusal":
+        refusal = refusal or DEFAULT_REFUSAL
+        spent += estimate_tokens(refusal)
+    elif request.tool_name is not None and request.last_is_user and finish is None:
+        value = instance_for(request.tool_schema, request.last_user_text)
+        call = ToolCall(request.tool_name, json.dumps(value, ensure_ascii=False))
+        spent += estimate_tokens(call.name + call.arguments)
+        finish = "tool_calls"
     else:
-        text = reply(body)
-    if request.json_mode:
-        text = json.dumps({"reply": text}, ensure_ascii=False)
-    text, cut = _clamp(text, request.max_tokens)
+        text, cut = _clamp(_shaped_text(request, body, provider, reply), request.max_tokens)
+        spent += estimate_tokens(text)
+        finish = finish or ("length" if cut else "stop")
     return Answer(
         seq=seq,
         model=request.model,
         text=text,
-        tool_call=None,
-        finish=finish or ("length" if cut else "stop"),
+        tool_call=call,
+        finish=finish,
         prompt_tokens=request.prompt_tokens,
-        completion_tokens=estimate_tokens(text),
+        completion_tokens=spent,
+        thinking=thinking,
+        refusal=refusal if finish == "refusal" else None,
+        n=request.n,
     )
+
+
+def _shaped_text(request: ParsedRequest, body: dict[str, Any], provider: str, reply: Any) -> str:
+    """The reply text, as JSON valid against the requested schema when one was given."""
+    text = _reply_text(request, body, provider, reply)
+    if request.response_schema is not None:
+        return json.dumps(instance_for(request.response_schema, text), ensure_ascii=False)
+    if request.json_mode:
+        return json.dumps({"reply": text}, ensure_ascii=False)
+    return text

@@ -28,6 +28,8 @@ FaultKind = Literal[
     "stream_error",
     "malformed",
     "network_error_finish",
+    "refusal",
+    "pause_turn",
 ]
 
 #: Kinds answered with a plain HTTP error (rendered per wire and flavour).
@@ -163,5 +165,21 @@ class Fault:
 
     @classmethod
     def network_error_finish(cls, *, delay_s: float = 0.0) -> Fault:
-        """HTTP 200 answer with finish reason `network_error` (a Zhipu peculiarity)."""
+        """GLM's `finish_reason: "network_error"` on HTTP 200 (OpenAI wire, JSON and stream).
+
+        Anthropic has no such stop reason: its wire fails the way Anthropic does mid-answer,
+        a stream ending in `event: error` (`api_error`) after the content, or a 500.
+        """
         return cls("network_error_finish", status=200, delay_s=delay_s)
+
+    @classmethod
+    def refusal(cls, message: str | None = None, *, delay_s: float = 0.0) -> Fault:
+        """HTTP 200, the model refuses: OpenAI's `message.refusal` (`delta.refusal` in a
+        stream) with `content: null`; Anthropic's `stop_reason: "refusal"`."""
+        return cls("refusal", status=200, message=message, delay_s=delay_s)
+
+    @classmethod
+    def pause_turn(cls, *, delay_s: float = 0.0) -> Fault:
+        """HTTP 200 with Anthropic's `stop_reason: "pause_turn"` (a long server-tool turn the
+        caller must continue). Anthropic wire only."""
+        return cls("pause_turn", status=200, delay_s=delay_s)

@@ -10,7 +10,10 @@ from typing import Any, Literal
 
 from llmrouter.testing.content import ParsedRequest, ReplySource, ToolSource
 from llmrouter.testing.faults import Fault
-from llmrouter.testing.wire import HttpReply, WireFormat
+from llmrouter.testing.prompt_cache import PromptCache
+from llmrouter.testing.rules_anthropic import RULES as ANTHROPIC_RULES
+from llmrouter.testing.rules_openai import RULE_NAMES as OPENAI_RULES
+from llmrouter.testing.wire import Refused, WireFormat
 from llmrouter.testing.wire_anthropic import AnthropicWire
 from llmrouter.testing.wire_openai import OpenAIWire
 
@@ -20,6 +23,7 @@ Wire = Literal["openai", "anthropic"]
 Flavor = Literal["openai", "zhipu", "anthropic"]
 
 DEFAULT_CONTEXT_WINDOW = 8192
+KNOWN_RULES = frozenset(ANTHROPIC_RULES) | OPENAI_RULES | {"anthropic_version"}
 
 
 @dataclass
@@ -27,7 +31,8 @@ class ReceivedRequest:
     """A completion request as the local provider received it.
 
     `headers` has lower-case names; `disconnected` is True when the client closed the
-    connection before the response completed; `fault` is the kind of fault answered, if any.
+    connection before the response completed; `fault` is the kind of fault answered, if any
+    ("refused" for a request the real API refuses, with the rule in `refusal`).
     """
 
     seq: int
@@ -39,6 +44,8 @@ class ReceivedRequest:
     disconnected: bool = False
     finished_at: float | None = None
     fault: str | None = None
+    refusal: str | None = None
+    """The rule a refused request broke (`fault` is then "refused"), e.g. "max_tokens"."""
 
 
 def _make_wire(wire: Wire, flavor: Flavor) -> WireFormat:
@@ -78,6 +85,12 @@ class LocalProvider:
         self.tool: ToolSource | None = None
         self.requests: list[ReceivedRequest] = []
         self.request_count = 0
+        #: Refusal rules switched off with `relax()`; empty: as strict as the real API.
+        self.relaxed: set[str] = set()
+        #: The provider's prompt cache (Anthropic: explicit breakpoints; OpenAI wire: automatic).
+        self.prompt_cache = PromptCache()
+        #: Prompts (or Anthropic breakpoint prefixes) shorter than this are never cached.
+        self.cache_min_tokens = 1024
         self._queue: deque[Fault] = deque()
         self._always: Fault | None = None
         self._rate: tuple[float, Fault, random.Random] | None = None
@@ -96,21 +109,37 @@ class LocalProvider:
             return subpath in ("/v1/messages", "/messages")
         return subpath in ("/chat/completions", "/v1/chat/completions")
 
+    def relax(self, *rules: str) -> None:
+        """Stop refusing requests that break these rules (for a test that needs leniency).
+
+        Rule names: see `llmrouter.testing.rules_anthropic.RULES` and
+        `llmrouter.testing.rules_openai.RULE_NAMES`.
+        """
+        unknown = set(rules) - KNOWN_RULES
+        if unknown:
+            raise ValueError(f"unknown rules {sorted(unknown)}: use {sorted(KNOWN_RULES)}")
+        self.relaxed.update(rules)
+
+    def _supported(self, fault: Fault) -> Fault:
+        if fault.kind == "pause_turn" and self.wire != "anthropic":
+            raise ValueError("Fault.pause_turn() is an Anthropic stop reason: anthropic wire only")
+        return fault
+
     def fail_next(self, fault: Fault, times: int = 1) -> None:
         """Answer the next `times` requests with `fault` (queued after earlier `fail_next`s)."""
         if times < 0:
             raise ValueError("times must be >= 0")
-        self._queue.extend([fault] * times)
+        self._queue.extend([self._supported(fault)] * times)
 
     def fail_always(self, fault: Fault) -> None:
         """Answer every request with `fault` until `clear_faults()`."""
-        self._always = fault
+        self._always = self._supported(fault)
 
     def fail_rate(self, probability: float, fault: Fault, seed: int | None = None) -> None:
         """Answer each request with `fault` with `probability`, from an RNG seeded by `seed`."""
         if not 0.0 <= probability <= 1.0:
             raise ValueError("probability must be between 0 and 1")
-        self._rate = (probability, fault, random.Random(seed))
+        self._rate = (probability, self._supported(fault), random.Random(seed))
 
     def clear_faults(self) -> None:
         """Forget queued, permanent and random faults."""
@@ -135,8 +164,9 @@ class LocalProvider:
         self.tool = tool
 
     def reset(self) -> None:
-        """Clear faults, counters and recorded requests."""
+        """Clear faults, counters, recorded requests and the prompt cache."""
         self.clear_faults()
+        self.prompt_cache.clear()
         self.requests.clear()
         self.request_count = 0
 
@@ -169,10 +199,14 @@ class LocalProvider:
         return None
 
     def plan(
-        self, headers: Mapping[str, str], request: ParsedRequest, seq: int
-    ) -> HttpReply | Fault | None:
+        self,
+        headers: Mapping[str, str],
+        body: Mapping[str, Any],
+        request: ParsedRequest,
+        seq: int,
+    ) -> Refused | Fault | None:
         """Decide how to answer: a refusal, a fault, or None for success."""
-        refusal = self.wire_format.precheck(headers, seq)
+        refusal = self.wire_format.check(headers, body, seq, self.relaxed)
         if refusal is not None:
             return refusal
         if self.expected_api_key is not None and (

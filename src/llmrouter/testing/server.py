@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from types import TracebackType
@@ -14,7 +15,7 @@ from typing_extensions import Self
 from llmrouter.testing.content import Finish, ParsedRequest, build_answer
 from llmrouter.testing.faults import ERROR_KINDS, Fault
 from llmrouter.testing.provider import Flavor, LocalProvider, ReceivedRequest, Wire
-from llmrouter.testing.wire import FaultContext, HttpReply, StreamPlan, json_reply
+from llmrouter.testing.wire import FaultContext, HttpReply, Refused, StreamPlan, json_reply
 
 __all__ = ["LocalProviderServer"]
 
@@ -24,6 +25,8 @@ SSE_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-cache"}
 FINISH_FAULTS: dict[str, Finish] = {
     "filtered_finish": "filtered",
     "network_error_finish": "network_error",
+    "refusal": "refusal",
+    "pause_turn": "pause_turn",
 }
 MALFORMED_BODY = b'{"id": "chatcmpl-broken", "choices": ['
 
@@ -135,16 +138,17 @@ class LocalProviderServer:
         headers = {k.lower(): v for k, v in request.headers.items()}
         parsed = provider.wire_format.parse(body)
         record = provider.record(request.path, headers, body, parsed.stream, time.monotonic())
-        decision = provider.plan(headers, parsed, record.seq)
+        decision = provider.plan(headers, body, parsed, record.seq)
         fault = decision if isinstance(decision, Fault) else None
-        if isinstance(decision, HttpReply):
+        if isinstance(decision, Refused):
             record.fault = "refused"
+            record.refusal = decision.rule
         elif fault is not None:
             record.fault = fault.kind
         if await self._wait(request, provider.latency + (fault.delay_s if fault else 0.0)):
             return self._gone(record)
-        if isinstance(decision, HttpReply):
-            return await self._send(request, record, decision)
+        if isinstance(decision, Refused):
+            return await self._send(request, record, decision.reply)
         return await self._answer(request, provider, record, parsed, fault)
 
     async def _answer(
@@ -160,12 +164,7 @@ class LocalProviderServer:
         if fault is not None and (
             fault.kind in ERROR_KINDS or (kind == "stream_error" and not parsed.stream)
         ):
-            ctx = FaultContext(
-                seq=record.seq,
-                api_key=wire.api_key(record.headers),
-                prompt_tokens=parsed.prompt_tokens,
-                context_window=provider.effective_context_window,
-            )
+            ctx = self._context(provider, record, parsed)
             if kind == "stream_error":  # a non-stream request: a plain internal error
                 fault = Fault.server_error(500)
             return await self._send(request, record, wire.error(fault, ctx))
@@ -184,13 +183,34 @@ class LocalProviderServer:
             reply=provider.reply,
             tool=provider.tool,
             finish=FINISH_FAULTS.get(kind or ""),
+            refusal=fault.message if kind == "refusal" and fault is not None else None,
         )
+        read, write = wire.cache_use(provider.prompt_cache, record.body, provider.cache_min_tokens)
+        answer = dataclasses.replace(answer, cache_read=read, cache_write=write)
+        failed = wire.network_error_event() if kind == "network_error_finish" else None
+        if failed is not None and not parsed.stream:  # no such finish reason: a plain 500
+            ctx = self._context(provider, record, parsed)
+            return await self._send(request, record, wire.error(Fault.server_error(500), ctx))
         if not parsed.stream:
             full = wire.success(answer)
             if kind == "drop_stream":
                 return await self._send_half(request, record, full)
             return await self._send(request, record, full)
-        plan = wire.stream(answer, parsed)
+        return await self._stream_answer(
+            request, provider, record, wire.stream(answer, parsed), fault
+        )
+
+    async def _stream_answer(
+        self,
+        request: web.Request,
+        provider: LocalProvider,
+        record: ReceivedRequest,
+        plan: StreamPlan,
+        fault: Fault | None,
+    ) -> web.StreamResponse:
+        """Send a stream plan, cut or ended the way `fault` says."""
+        wire = provider.wire_format
+        kind = fault.kind if fault is not None else None
         k = fault.after_chunks if fault is not None else 0
         if kind == "drop_stream":
             return await self._stream(request, record, plan.head + plan.content[:k], "abort")
@@ -199,7 +219,21 @@ class LocalProviderServer:
             return await self._stream(request, record, events, "eof")
         if kind == "malformed":
             return await self._stream(request, record, [plan.head[0], wire.malformed_event()])
+        failed = wire.network_error_event() if kind == "network_error_finish" else None
+        if failed is not None:
+            return await self._stream(request, record, [*plan.head, *plan.content, failed])
         return await self._stream(request, record, _all_events(plan))
+
+    @staticmethod
+    def _context(
+        provider: LocalProvider, record: ReceivedRequest, parsed: ParsedRequest
+    ) -> FaultContext:
+        return FaultContext(
+            seq=record.seq,
+            api_key=provider.wire_format.api_key(record.headers),
+            prompt_tokens=parsed.prompt_tokens,
+            context_window=provider.effective_context_window,
+        )
 
     # -- writing ----------------------------------------------------------------------------
 

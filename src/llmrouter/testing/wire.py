@@ -9,10 +9,16 @@ from typing import Any, Protocol
 
 from llmrouter.testing.content import Answer, ParsedRequest
 from llmrouter.testing.faults import Fault
+from llmrouter.testing.prompt_cache import PromptCache
+
+CacheTokens = tuple[int, int]
+"""(prompt tokens read from the prompt cache, prompt tokens written to it)."""
 
 __all__ = [
+    "CacheTokens",
     "FaultContext",
     "HttpReply",
+    "Refused",
     "StreamPlan",
     "WireFormat",
     "format_seconds",
@@ -31,6 +37,14 @@ class HttpReply:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A request the real API refuses: the rule it breaks and the API's error reply."""
+
+    rule: str
+    reply: HttpReply
 
 
 @dataclass(frozen=True)
@@ -63,8 +77,16 @@ class WireFormat(Protocol):
         """The API key the client sent (lower-case header names)."""
         ...
 
-    def precheck(self, headers: Mapping[str, str], seq: int) -> HttpReply | None:
-        """An error for a request the real API would refuse outright, else None."""
+    def check(
+        self, headers: Mapping[str, str], body: Mapping[str, Any], seq: int, relaxed: set[str]
+    ) -> Refused | None:
+        """The error for a request the real API refuses (rules in `relaxed` skipped)."""
+        ...
+
+    def cache_use(
+        self, cache: PromptCache, body: Mapping[str, Any], min_tokens: int
+    ) -> CacheTokens:
+        """Look the request up in the provider's prompt cache (and cache it)."""
         ...
 
     def success(self, answer: Answer) -> HttpReply:
@@ -81,6 +103,11 @@ class WireFormat(Protocol):
 
     def stream_error_event(self) -> bytes:
         """The in-stream error event."""
+        ...
+
+    def network_error_event(self) -> bytes | None:
+        """The event that ends a stream failed on the provider's side, where the wire has no
+        `network_error` finish reason (Anthropic); None where it has one (OpenAI, Zhipu)."""
         ...
 
     def malformed_event(self) -> bytes:

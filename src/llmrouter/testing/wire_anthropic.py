@@ -8,9 +8,13 @@ from typing import Any
 
 from llmrouter.testing.content import Answer, Finish, ParsedRequest, parse_anthropic, split_words
 from llmrouter.testing.faults import Fault
+from llmrouter.testing.prompt_cache import PromptCache
+from llmrouter.testing.rules_anthropic import check_anthropic
 from llmrouter.testing.wire import (
+    CacheTokens,
     FaultContext,
     HttpReply,
+    Refused,
     StreamPlan,
     json_reply,
     raw_reply,
@@ -25,7 +29,11 @@ STOP_REASONS: dict[str, str] = {
     "length": "max_tokens",
     "tool_calls": "tool_use",
     "filtered": "refusal",
-    "network_error": "network_error",
+    "refusal": "refusal",
+    "pause_turn": "pause_turn",
+    # Anthropic has no network_error stop reason; the server fails such an answer with an
+    # `event: error` (stream) or a 500 (JSON) instead, see `network_error_event`.
+    "network_error": "end_turn",
 }
 
 QUOTA_MESSAGE = (
@@ -51,15 +59,40 @@ class AnthropicWire:
         """The `x-api-key` header."""
         return headers.get("x-api-key", "")
 
-    def precheck(self, headers: Mapping[str, str], seq: int) -> HttpReply | None:
-        """Anthropic refuses requests without an `anthropic-version` header."""
-        if headers.get("anthropic-version"):
+    def check(
+        self, headers: Mapping[str, str], body: Mapping[str, Any], seq: int, relaxed: set[str]
+    ) -> Refused | None:
+        """Anthropic's 400 for a missing `anthropic-version` header or a body it refuses
+        (see `llmrouter.testing.rules_anthropic`)."""
+        request_id = {"request-id": f"req_local_{seq}"}
+        if not headers.get("anthropic-version"):
+            body_out = _error("invalid_request_error", "anthropic-version header is required")
+            return Refused("anthropic_version", json_reply(400, body_out, request_id))
+        refusal = check_anthropic(headers, body, relaxed)
+        if refusal is None:
             return None
-        body = _error("invalid_request_error", "anthropic-version header is required")
-        return json_reply(400, body, {"request-id": f"req_local_{seq}"})
+        rule, message = refusal
+        return Refused(rule, json_reply(400, _error("invalid_request_error", message), request_id))
+
+    def cache_use(
+        self, cache: PromptCache, body: Mapping[str, Any], min_tokens: int
+    ) -> CacheTokens:
+        """Explicit prompt caching: (cache read tokens, cache write tokens)."""
+        use = cache.anthropic(body, min_tokens)
+        return use.read, use.write
 
     def _stop_reason(self, finish: Finish) -> str:
         return STOP_REASONS[finish]
+
+    def _usage(self, answer: Answer, output_tokens: int) -> dict[str, Any]:
+        read = min(answer.cache_read, answer.prompt_tokens)
+        write = min(answer.cache_write, answer.prompt_tokens - read)
+        return {
+            "input_tokens": answer.prompt_tokens - read - write,
+            "cache_creation_input_tokens": write,
+            "cache_read_input_tokens": read,
+            "output_tokens": output_tokens,
+        }
 
     def _message(self, answer: Answer, content: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -70,12 +103,7 @@ class AnthropicWire:
             "content": content,
             "stop_reason": self._stop_reason(answer.finish),
             "stop_sequence": None,
-            "usage": {
-                "input_tokens": answer.prompt_tokens,
-                "output_tokens": answer.completion_tokens,
-                "cache_creation_input_tokens": 0,
-                "cache_read_input_tokens": 0,
-            },
+            "usage": self._usage(answer, answer.completion_tokens),
         }
 
     def _tool_block(self, answer: Answer, tool_input: Any) -> dict[str, Any]:
@@ -87,56 +115,81 @@ class AnthropicWire:
             "input": tool_input,
         }
 
+    def _thinking_block(self, answer: Answer) -> dict[str, Any]:
+        return {"type": "thinking", "thinking": answer.thinking, "signature": answer.signature}
+
     def success(self, answer: Answer) -> HttpReply:
-        """The `message` JSON object."""
+        """The `message` JSON object (a thinking block first when thinking is on)."""
+        content: list[dict[str, Any]] = []
+        if answer.thinking is not None:
+            content.append(self._thinking_block(answer))
         if answer.tool_call is not None:
-            content = [self._tool_block(answer, json.loads(answer.tool_call.arguments))]
-        else:
-            content = [{"type": "text", "text": answer.text or ""}]
+            content.append(self._tool_block(answer, json.loads(answer.tool_call.arguments)))
+        elif answer.refusal is None:
+            content.append({"type": "text", "text": answer.text or ""})
         headers = {"request-id": f"req_local_{answer.seq}"}
         return json_reply(200, self._message(answer, content), headers)
 
     def stream(self, answer: Answer, request: ParsedRequest) -> StreamPlan:
-        """message_start, content_block_start, ping, deltas, content_block_stop,
-        message_delta, message_stop."""
+        """message_start, ping, then per block content_block_start / deltas / _stop
+        (thinking: `thinking_delta`s then a `signature_delta`), message_delta, message_stop."""
         start = self._message(answer, [])
         start["stop_reason"] = None
-        start["usage"] = {**start["usage"], "output_tokens": 1}
-        content: list[bytes] = []
+        start["usage"] = self._usage(answer, 1)
+        blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        if answer.thinking is not None:
+            deltas = [
+                {"type": "thinking_delta", "thinking": w} for w in split_words(answer.thinking)
+            ]
+            deltas.append({"type": "signature_delta", "signature": answer.signature})
+            blocks.append(({"type": "thinking", "thinking": "", "signature": ""}, deltas))
         if answer.tool_call is not None:
-            block = self._tool_block(answer, {})
             arguments = answer.tool_call.arguments
             middle = len(arguments) // 2
-            for piece in (arguments[:middle], arguments[middle:]):
-                if piece:
-                    delta = {"type": "input_json_delta", "partial_json": piece}
-                    content.append(self._delta(delta))
-        else:
-            block = {"type": "text", "text": ""}
-            for word in split_words(answer.text or ""):
-                content.append(self._delta({"type": "text_delta", "text": word}))
-        head = [
-            sse_event("message_start", {"type": "message_start", "message": start}),
-            sse_event(
-                "content_block_start",
-                {"type": "content_block_start", "index": 0, "content_block": block},
-            ),
-            sse_event("ping", {"type": "ping"}),
-        ]
+            pieces = [arguments[:middle], arguments[middle:]]
+            deltas = [{"type": "input_json_delta", "partial_json": p} for p in pieces if p]
+            blocks.append((self._tool_block(answer, {}), deltas))
+        elif answer.refusal is None:
+            deltas = [{"type": "text_delta", "text": w} for w in split_words(answer.text or "")]
+            blocks.append(({"type": "text", "text": ""}, deltas))
+        head = [sse_event("message_start", {"type": "message_start", "message": start})]
+        content = self._blocks(blocks)
+        if blocks:  # as Anthropic does: the first block opens before the ping
+            head.append(content.pop(0))
+        head.append(sse_event("ping", {"type": "ping"}))
         message_delta = {
             "type": "message_delta",
             "delta": {"stop_reason": self._stop_reason(answer.finish), "stop_sequence": None},
             "usage": {"output_tokens": answer.completion_tokens},
         }
         tail = [
-            sse_event("content_block_stop", {"type": "content_block_stop", "index": 0}),
             sse_event("message_delta", message_delta),
             sse_event("message_stop", {"type": "message_stop"}),
         ]
         return StreamPlan(head, content, tail)
 
-    def _delta(self, delta: dict[str, Any]) -> bytes:
-        payload = {"type": "content_block_delta", "index": 0, "delta": delta}
+    def _blocks(self, blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> list[bytes]:
+        """The content events: per block its start, its deltas and its stop. A later block's
+        start rides with its first delta and each stop with the last, so a fault "after `k`
+        content events" cuts between deltas."""
+        events: list[bytes] = []
+        for index, (block, deltas) in enumerate(blocks):
+            start = sse_event(
+                "content_block_start",
+                {"type": "content_block_start", "index": index, "content_block": block},
+            )
+            stop = sse_event("content_block_stop", {"type": "content_block_stop", "index": index})
+            parts = [self._delta(delta, index) for delta in deltas] or [b""]
+            parts[-1] += stop
+            if index == 0:
+                events.append(start)
+            else:
+                parts[0] = start + parts[0]
+            events.extend(parts)
+        return events
+
+    def _delta(self, delta: dict[str, Any], index: int = 0) -> bytes:
+        payload = {"type": "content_block_delta", "index": index, "delta": delta}
         return sse_event("content_block_delta", payload)
 
     def error(self, fault: Fault, ctx: FaultContext) -> HttpReply:
@@ -167,6 +220,10 @@ class AnthropicWire:
         else:  # server_error, and stream_error on a non-stream request
             body = _error("api_error", "Internal server error")
         return json_reply(status, body, headers)
+
+    def network_error_event(self) -> bytes | None:
+        """How Anthropic fails an answer mid-stream on its side: `event: error`, `api_error`."""
+        return sse_event("error", _error("api_error", "Internal server error"))
 
     def stream_error_event(self) -> bytes:
         """The `error` event Anthropic sends when it is overloaded mid-stream."""

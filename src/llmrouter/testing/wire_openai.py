@@ -8,9 +8,13 @@ from typing import Any, Literal
 
 from llmrouter.testing.content import Answer, Finish, ParsedRequest, parse_openai, split_words
 from llmrouter.testing.faults import Fault
+from llmrouter.testing.prompt_cache import PromptCache
+from llmrouter.testing.rules_openai import check_openai, check_zhipu
 from llmrouter.testing.wire import (
+    CacheTokens,
     FaultContext,
     HttpReply,
+    Refused,
     StreamPlan,
     json_reply,
     raw_reply,
@@ -65,21 +69,58 @@ class OpenAIWire:
         value = headers.get("authorization", "")
         return value[7:] if value.lower().startswith("bearer ") else value
 
-    def precheck(self, headers: Mapping[str, str], seq: int) -> HttpReply | None:
-        """The OpenAI wire has no mandatory headers beyond the key."""
-        return None
+    def check(
+        self, headers: Mapping[str, str], body: Mapping[str, Any], seq: int, relaxed: set[str]
+    ) -> Refused | None:
+        """OpenAI's 400 for an unknown parameter; Zhipu's for a request over Z.ai's limits."""
+        headers_out = {"x-request-id": f"req_local_{seq}"}
+        if self.flavor == "zhipu":
+            refusal = check_zhipu(body, relaxed)
+            if refusal is None:
+                return None
+            reply = json_reply(400, _zhipu_body(refusal.code, refusal.message), headers_out)
+            return Refused(refusal.rule, reply)
+        refusal = check_openai(body, relaxed)
+        if refusal is None:
+            return None
+        payload = _openai_error(refusal.message, "invalid_request_error", None, refusal.param)
+        return Refused(refusal.rule, json_reply(400, payload, headers_out))
+
+    def cache_use(
+        self, cache: PromptCache, body: Mapping[str, Any], min_tokens: int
+    ) -> CacheTokens:
+        """Automatic prompt caching: (cached prompt tokens, 0)."""
+        return cache.openai(body, min_tokens), 0
 
     def _finish(self, finish: Finish) -> str:
         if finish == "filtered":
             return "sensitive" if self.flavor == "zhipu" else "content_filter"
+        if finish in ("refusal", "pause_turn"):
+            return "stop"
         return finish
 
-    def _usage(self, answer: Answer) -> dict[str, int]:
-        return {
+    def _usage(self, answer: Answer) -> dict[str, Any]:
+        completion = answer.completion_tokens * answer.n
+        usage: dict[str, Any] = {
             "prompt_tokens": answer.prompt_tokens,
-            "completion_tokens": answer.completion_tokens,
-            "total_tokens": answer.prompt_tokens + answer.completion_tokens,
+            "completion_tokens": completion,
+            "total_tokens": answer.prompt_tokens + completion,
         }
+        cached = min(answer.cache_read, answer.prompt_tokens)
+        reasoning = answer.reasoning_tokens * answer.n
+        if self.flavor == "zhipu":
+            usage["prompt_tokens_details"] = {"cached_tokens": cached}
+            if reasoning:
+                usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
+            return usage
+        usage["prompt_tokens_details"] = {"cached_tokens": cached, "audio_tokens": 0}
+        usage["completion_tokens_details"] = {
+            "reasoning_tokens": reasoning,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        }
+        return usage
 
     def _tool_calls(self, answer: Answer, arguments: str) -> list[dict[str, Any]]:
         assert answer.tool_call is not None
@@ -91,71 +132,84 @@ class OpenAIWire:
             }
         ]
 
-    def success(self, answer: Answer) -> HttpReply:
-        """The `chat.completion` JSON object."""
-        message: dict[str, Any] = {"role": "assistant", "content": answer.text, "refusal": None}
+    def _message(self, answer: Answer) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": answer.text}
+        if self.flavor == "openai":
+            message["refusal"] = answer.refusal
+        elif answer.refusal is not None:  # GLM has no refusal field: it says it in the text
+            message["content"] = answer.refusal
+        if answer.thinking is not None and self.flavor == "zhipu":
+            message["reasoning_content"] = answer.thinking
         if answer.tool_call is not None:
             message["tool_calls"] = self._tool_calls(answer, answer.tool_call.arguments)
+        return message
+
+    def success(self, answer: Answer) -> HttpReply:
+        """The `chat.completion` JSON object, with `n` choices."""
+        choice = {
+            "message": self._message(answer),
+            "logprobs": None,
+            "finish_reason": self._finish(answer.finish),
+        }
         payload = {
             "id": f"chatcmpl-local-{answer.seq}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": answer.model,
             "system_fingerprint": "fp_local",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": message,
-                    "logprobs": None,
-                    "finish_reason": self._finish(answer.finish),
-                }
-            ],
+            "choices": [{"index": i, **choice} for i in range(answer.n)],
             "usage": self._usage(answer),
         }
         return json_reply(200, payload, {"x-request-id": f"req_local_{answer.seq}"})
 
     def stream(self, answer: Answer, request: ParsedRequest) -> StreamPlan:
-        """`chat.completion.chunk` events: role, one per word (or tool pieces), finish, usage."""
-        created = int(time.time())
-
-        def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-            return {
-                "id": f"chatcmpl-local-{answer.seq}",
-                "object": "chat.completion.chunk",
-                "created": created,
-                "model": answer.model,
-                "system_fingerprint": "fp_local",
-                "choices": [
-                    {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
-                ],
-            }
-
+        """`chat.completion.chunk` events: role, one per word (or tool pieces) for each of the
+        `n` choices, a finish chunk per choice, then usage (Zhipu: on the last finish chunk,
+        once; OpenAI: a usage chunk when `stream_options.include_usage`)."""
+        chunker = _Chunker(answer)
+        head: list[bytes] = []
         content: list[bytes] = []
-        if answer.tool_call is not None:
-            head = [sse_data(chunk({"role": "assistant", "content": None}))]
-            first = self._tool_calls(answer, "")[0]
-            content.append(sse_data(chunk({"tool_calls": [{"index": 0, **first}]})))
-            arguments = answer.tool_call.arguments
-            middle = len(arguments) // 2
-            for piece in (arguments[:middle], arguments[middle:]):
-                if piece:
-                    delta = {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}
-                    content.append(sse_data(chunk(delta)))
-        else:
-            head = [sse_data(chunk({"role": "assistant", "content": ""}))]
-            for word in split_words(answer.text or ""):
-                content.append(sse_data(chunk({"content": word})))
-        last = chunk({}, self._finish(answer.finish))
-        if self.flavor == "zhipu":  # GLM always puts usage on its final chunk
-            last["usage"] = self._usage(answer)
-        tail = [sse_data(last)]
-        if request.include_usage:
-            usage_chunk = chunk({})
+        for index in range(answer.n):
+            role, pieces = self._stream_deltas(answer)
+            head.append(sse_data(chunker.chunk(index, role)))
+            content.extend(sse_data(chunker.chunk(index, delta)) for delta in pieces)
+        if answer.n > 1:  # interleave the choices, as OpenAI does
+            per = len(content) // answer.n
+            content = [content[c * per + k] for k in range(per) for c in range(answer.n)]
+        tail: list[bytes] = []
+        for index in range(answer.n):
+            last = chunker.chunk(index, {}, self._finish(answer.finish))
+            if self.flavor == "zhipu" and index == answer.n - 1:
+                last["usage"] = self._usage(answer)
+            tail.append(sse_data(last))
+        if request.include_usage and self.flavor != "zhipu":
+            usage_chunk = chunker.chunk(0, {})
             usage_chunk["choices"] = []
             usage_chunk["usage"] = self._usage(answer)
             tail.append(sse_data(usage_chunk))
         tail.append(sse_data("[DONE]"))
         return StreamPlan(head, content, tail)
+
+    def _stream_deltas(self, answer: Answer) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The role delta and the content deltas of one choice."""
+        pieces: list[dict[str, Any]] = []
+        if answer.thinking is not None and self.flavor == "zhipu":
+            pieces.extend({"reasoning_content": w} for w in split_words(answer.thinking))
+        if answer.tool_call is not None:
+            first = self._tool_calls(answer, "")[0]
+            pieces.append({"tool_calls": [{"index": 0, **first}]})
+            arguments = answer.tool_call.arguments
+            middle = len(arguments) // 2
+            for piece in (arguments[:middle], arguments[middle:]):
+                if piece:
+                    pieces.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+            return {"role": "assistant", "content": None}, pieces
+        if answer.refusal is not None and self.flavor == "openai":
+            pieces.extend({"refusal": w} for w in split_words(answer.refusal))
+            return {"role": "assistant", "content": None, "refusal": ""}, pieces
+        text = answer.refusal if answer.refusal is not None else answer.text
+        pieces.extend({"content": w} for w in split_words(text or ""))
+        return {"role": "assistant", "content": ""}, pieces
 
     def error(self, fault: Fault, ctx: FaultContext) -> HttpReply:
         """An HTTP error fault, with OpenAI's or Zhipu's body."""
@@ -217,6 +271,10 @@ class OpenAIWire:
             return json_reply(400, body, headers)
         return None
 
+    def network_error_event(self) -> bytes | None:
+        """None: the OpenAI wire renders `finish_reason: "network_error"` itself."""
+        return None
+
     def stream_error_event(self) -> bytes:
         """The in-stream error OpenAI sends when generation fails mid-stream."""
         return sse_data({"error": {"message": SERVER_ERROR, "type": "server_error"}})
@@ -228,3 +286,23 @@ class OpenAIWire:
 
 def _zhipu_body(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
+
+
+class _Chunker:
+    """Builds the `chat.completion.chunk` objects of one answer."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+        self.created = int(time.time())
+
+    def chunk(self, index: int, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {
+            "id": f"chatcmpl-local-{self.answer.seq}",
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.answer.model,
+            "system_fingerprint": "fp_local",
+            "choices": [
+                {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}
+            ],
+        }

@@ -1,0 +1,17 @@
+"""DeepSeek (api.deepseek.com), OpenAI-compatible. Statuses carry the meaning: 402 means the
+balance is exhausted (a quota fault), 422 invalid parameters, 503 overloaded."""
+
+from __future__ import annotations
+
+from llmrouter.vendors.base import Limits, Vendor
+from llmrouter.vendors.openai import OPENAI_ERRORS
+
+VENDOR = Vendor(
+    name="deepseek",
+    prefixes=("deepseek",),
+    wire="openai",
+    api_base="https://api.deepseek.com",
+    telemetry_name="deepseek",
+    error_codes=OPENAI_ERRORS,
+    limits=Limits(uncarried=frozenset({"top_k", "thinking", "reasoning_effort"})),
+)

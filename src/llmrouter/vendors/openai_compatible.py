@@ -1,0 +1,15 @@
+"""Any OpenAI-compatible server at a configured `api_base`: vLLM (`hosted_vllm/`), or a
+generic endpoint (`custom_openai/`). There is no default endpoint."""
+
+from __future__ import annotations
+
+from llmrouter.vendors.base import Vendor
+from llmrouter.vendors.openai import OPENAI_ERRORS
+
+VENDOR = Vendor(
+    name="openai_compatible",
+    prefixes=("hosted_vllm", "custom_openai"),
+    wire="openai",
+    error_codes=OPENAI_ERRORS,
+    needs_api_base=True,
+)

@@ -1,0 +1,169 @@
+"""What the caller gets is what the provider meant, through both adapters: refusals are
+answers unless the route falls back on them; a JSON answer that fails its schema, an empty
+answer, or one a route's own check rejects is a fault of that model; GLM's thinking switch and
+OpenAI's reasoning effort come from either control; cache writes are priced at their own rate."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from llmrouter import AllModelsFailedError, Router
+from llmrouter.testing import Fault
+from support import FAST_BACKOFF, Local, user
+
+SCHEMA = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+    "required": ["city", "days"],
+    "additionalProperties": False,
+}
+JSON_SCHEMA = {"type": "json_schema", "json_schema": {"name": "trip", "schema": SCHEMA}}
+
+
+def answer(content: Any) -> dict[str, Any]:
+    message = {"role": "assistant", "content": content}
+    return {
+        "id": "x",
+        "object": "chat.completion",
+        "model": "glm-4.6",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+    }
+
+
+def build(local: Local, **route: Any) -> Router:
+    return Router.from_dict(local.config(**route), env=local.env, retry=FAST_BACKOFF)
+
+
+def with_gpt(local: Local, **route: Any) -> tuple[Any, Router]:
+    """An OpenAI-flavoured provider first, Claude as the fallback."""
+    gpt = local.server.add_provider("gpt", wire="openai", flavor="openai")
+    config = local.config()
+    config["providers"]["openai"] = {
+        "api_base": gpt.api_base,
+        "api_key": "${ZHIPU_API_KEY}",
+        "adapter": local.adapter,
+    }
+    config["models"]["gpt"] = {"provider": "openai", "model": "openai/gpt-4o-mini"}
+    config["routes"]["gpt_first"] = {"models": ["gpt", "claude"], "timeout_s": 10, **route}
+    return gpt, Router.from_dict(config, env=local.env, retry=FAST_BACKOFF)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_refusal_is_an_answer_by_default(local: Local, stream: bool) -> None:
+    gpt, router = with_gpt(local)
+    gpt.fail_next(Fault.refusal("I can't help with that."))
+    if stream:
+        answer = await router.acompletion(model="gpt_first", messages=user(), stream=True)
+        refusal = "".join([c.choices[0].delta.refusal or "" async for c in answer if c.choices])
+        route = answer.route
+    else:
+        resp = await router.acompletion(model="gpt_first", messages=user())
+        refusal, route = resp.choices[0].message.refusal or "", resp.route
+    assert refusal == "I can't help with that."
+    assert route is not None and route.model == "gpt" and route.cost_usd > 0  # billed
+    assert local.claude.request_count == 0
+
+
+async def test_claudes_refusal_is_an_answer_too(local: Local) -> None:
+    local.claude.fail_next(Fault.refusal())
+    resp = await build(local).acompletion(model="claude_first", messages=user())
+    assert resp.choices[0].finish_reason == "refusal" and resp.route.model == "claude"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_route_that_falls_back_on_content_filter_falls_back_on_a_refusal(
+    local: Local, stream: bool
+) -> None:
+    gpt, router = with_gpt(local, fault_policy={"content_filter": {"fallback": True}})
+    gpt.fail_next(Fault.refusal("I can't help with that."))
+    if stream:
+        answer = await router.acompletion(model="gpt_first", messages=user(), stream=True)
+        async for _ in answer:
+            pass
+        route = answer.route
+    else:
+        route = (await router.acompletion(model="gpt_first", messages=user())).route
+    assert route is not None and route.model == "claude"
+    first = route.attempts[0]
+    assert (first.model, first.error) == ("gpt", "content_filter")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "this is not json",
+        json.dumps({"city": "Paris"}),  # misses "days"
+        json.dumps({"city": "Paris", "days": "three"}),  # wrong type
+    ],
+)
+async def test_an_answer_failing_its_schema_falls_back(local: Local, bad: str) -> None:
+    gpt, router = with_gpt(local)
+    gpt.fail_next(Fault.http(200, answer(bad)))
+    resp = await router.acompletion(
+        model="gpt_first", messages=user("Paris, 3 days"), response_format=JSON_SCHEMA
+    )
+    assert resp.route.model == "claude"
+    first = resp.route.attempts[0]
+    assert (first.model, first.error) == ("gpt", "invalid_response")
+    assert "three" not in (first.detail or "")  # the detail never quotes the answer
+    assert json.loads(resp.text)["city"]
+
+
+async def test_check_json_false_hands_the_answer_over(local: Local) -> None:
+    local.glm.fail_next(Fault.http(200, answer("not json")))
+    resp = await build(local, check_json=False).acompletion(
+        model="chat", messages=user(), response_format={"type": "json_object"}
+    )
+    assert resp.route.model == "glm" and resp.text == "not json"
+
+
+@pytest.mark.parametrize("empty", [answer(None), answer(""), {**answer("x"), "choices": []}])
+async def test_an_empty_answer_is_a_fault_and_not_cached(local: Local, empty: Any) -> None:
+    local.glm.fail_next(Fault.http(200, empty))
+    router = Router.from_dict(
+        {**local.config(), "cache": {"backend": "memory"}}, env=local.env, retry=FAST_BACKOFF
+    )
+    resp = await router.acompletion(model="chat", messages=user("same"))
+    assert resp.route.model == "claude"
+    assert resp.route.attempts[0].error == "invalid_response"
+
+
+def reject_short(request: Any, answer: Any) -> str | None:
+    return "too short" if len(answer.text) < 1000 else None
+
+
+async def test_a_routes_own_answer_check(local: Local) -> None:
+    router = build(local, answer_check="test_wire_fidelity_http:reject_short")
+    with pytest.raises(AllModelsFailedError) as info:
+        await router.acompletion(model="chat", messages=user())
+    assert [a.detail for a in info.value.attempts] == ["too short", "too short"]
+    assert local.glm.request_count == 1 and local.claude.request_count == 1
+
+
+@pytest.mark.parametrize("local", ["native"], indirect=True)  # litellm maps these itself
+@pytest.mark.parametrize(
+    ("params", "thinking"),
+    [
+        ({"reasoning_effort": "high"}, {"type": "enabled"}),
+        ({"reasoning_effort": "minimal"}, {"type": "disabled"}),
+        ({"thinking": {"type": "enabled", "budget_tokens": 2000}}, {"type": "enabled"}),
+    ],
+)
+async def test_glm_gets_its_own_thinking_switch(
+    local: Local, params: dict[str, Any], thinking: dict[str, str]
+) -> None:
+    await build(local).acompletion(model="glm", messages=user(), **params)
+    body = local.glm.requests[-1].body
+    assert body["thinking"] == thinking and "reasoning_effort" not in body
+
+
+async def test_seed_makes_claude_ineligible_instead_of_being_dropped(local: Local) -> None:
+    resp = await build(local).acompletion(model="claude_first", messages=user(), seed=7)
+    assert resp.route.model == "glm"
+    skip = resp.route.attempts[0]
+    assert (skip.model, skip.outcome, skip.error) == ("claude", "skipped", "unsupported_param")
+    assert "seed" in (skip.detail or "")
