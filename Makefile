@@ -8,7 +8,7 @@ export NO_MKDOCS_2_WARNING := 1
 STAMP  := $(VENV)/.installed-stamp
 DEMO_STAMP := $(VENV)/.demo-stamp
 
-.PHONY: install demo test lint typecheck unit docs bench clean
+.PHONY: install demo test lint typecheck unit docs bench bench-gateway gateway-clis clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ docs: $(STAMP)
 
 test: lint typecheck docs unit
 
+# The real Claude Code and Codex CLIs against `llmrouter serve` (npm, a loopback-only netns).
+gateway-clis: $(STAMP)
+	bash .ci/gateway-clis.sh
+
 # Speed and memory figures beside the peers (litellm, raw aiohttp/httpx); ~10 minutes.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
@@ -50,6 +54,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/resilience_load.py
 	$(BIN)/python benchmarks/data_policy.py
 	$(BIN)/python benchmarks/eval_throughput.py
+
+# llmrouter serve beside LiteLLM's proxy and an aiohttp floor (~10 minutes; makes its own venv).
+bench-gateway: $(STAMP)
+	$(BIN)/python benchmarks/gateway.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site

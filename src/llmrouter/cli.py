@@ -17,6 +17,7 @@ __all__ = ["main"]
 COMMANDS = (
     "llmrouter.commands.check",
     "llmrouter.commands.demo",
+    "llmrouter.commands.serve",
     "llmrouter.commands.block",
     "llmrouter.commands.unblock",
     "llmrouter.commands.blocks",

@@ -29,6 +29,8 @@ __all__ = [
     "ExperimentsConfig",
     "FaultKind",
     "FaultPolicyOverride",
+    "GatewayConfig",
+    "GatewayKeyConfig",
     "ModelConfig",
     "PriceTierConfig",
     "ProviderConfig",
@@ -86,6 +88,16 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
 
 
+def _env_reference_only(value: str | None) -> str | None:
+    if value is not None and not ENV_REF.match(value):
+        # Never echo the value: it may be a real key pasted by mistake.
+        raise ValueError(
+            "must be an environment reference like ${ZHIPU_API_KEY}; "
+            "a literal API key in a config file is refused"
+        )
+    return value
+
+
 class ProviderConfig(_Section):
     """An endpoint and its credentials, shared by the models that name it."""
 
@@ -120,13 +132,7 @@ class ProviderConfig(_Section):
     @field_validator("api_key")
     @classmethod
     def _key_is_env_reference(cls, value: str | None) -> str | None:
-        if value is not None and not ENV_REF.match(value):
-            # Never echo the value: it may be a real key pasted by mistake.
-            raise ValueError(
-                "must be an environment reference like ${ZHIPU_API_KEY}; "
-                "a literal API key in a config file is refused"
-            )
-        return value
+        return _env_reference_only(value)
 
     @property
     def api_key_env(self) -> str | None:
@@ -419,6 +425,44 @@ class ExperimentsConfig(_Section):
         raise ValueError(f"must be sqlite:///PATH or redis://HOST:PORT/DB, not {shown}")
 
 
+class GatewayKeyConfig(_Section):
+    """One inbound key of `llmrouter serve` and what it may do."""
+
+    key: str
+    """`${ENV_VAR}` only: a literal key in a config file is refused."""
+    tenant: str = Field(min_length=1)
+    data_classes: list[str] = Field(default_factory=list)
+    """Allowed data classes; the first is the default, header `x-llmrouter-data-class` picks
+    another of them."""
+    routes: list[str] | None = None
+    """Allowed routes and models (absent: all)."""
+
+    @field_validator("key")
+    @classmethod
+    def _key_is_env_reference(cls, value: str) -> str:
+        _env_reference_only(value)
+        return value
+
+    @property
+    def key_env(self) -> str:
+        """The name of the environment variable holding the key."""
+        match = ENV_REF.match(self.key)
+        assert match is not None  # validated
+        return match.group(1)
+
+
+class GatewayConfig(_Section):
+    """`llmrouter serve`: inbound keys, model aliases and HTTP limits."""
+
+    keys: list[GatewayKeyConfig] = Field(default_factory=list)
+    model_aliases: dict[str, str] = Field(default_factory=dict)
+    """Inbound model name (a glob such as `claude-*`) -> route or model; first match wins."""
+    max_body_mb: float = Field(default=32.0, gt=0)
+    """Largest request body accepted; larger ones get a 413."""
+    drain_timeout_s: float = Field(default=30.0, ge=0)
+    """On SIGTERM, how long requests and streams in flight may take to finish."""
+
+
 class RouterConfig(_Section):
     """The whole configuration file."""
 
@@ -441,3 +485,5 @@ class RouterConfig(_Section):
     """Which data may go to which provider, and the audit log; off unless present."""
     experiments: ExperimentsConfig = Field(default_factory=ExperimentsConfig)
     """Results store and switch criteria of `llmrouter eval` and `llmrouter report`."""
+    gateway: GatewayConfig | None = None
+    """Settings of `llmrouter serve`; the Router itself ignores them."""

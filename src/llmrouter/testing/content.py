@@ -21,6 +21,7 @@ __all__ = [
     "ParsedRequest",
     "ReplySource",
     "ToolCall",
+    "ToolSource",
     "build_answer",
     "estimate_tokens",
     "parse_anthropic",
@@ -33,6 +34,8 @@ Finish = Literal[
     "stop", "length", "tool_calls", "filtered", "network_error", "refusal", "pause_turn"
 ]
 ReplySource = str | Callable[[dict[str, Any]], str]
+ToolSource = Callable[[dict[str, Any]], "ToolCall | None"]
+"""Picks the tool call to make for a request body (None: the default call)."""
 
 DEFAULT_REFUSAL = "I'm sorry, but I can't help with that."
 _SIGNING_KEY = b"llmrouter.testing thinking signature"
@@ -269,13 +272,19 @@ def build_answer(
     reply: ReplySource | None = None,
     finish: Finish | None = None,
     refusal: str | None = None,
+    tool: ToolSource | None = None,
 ) -> Answer:
-    """The deterministic answer to `request` from `provider` (or a tool call, when asked)."""
+    """The deterministic answer to `request` from `provider`: a tool call when `tool(body)`
+    returns one (a scripted call), else a call of the first tool with arguments valid against
+    its schema when the request offers tools and ends with a user's text, else text."""
     thinking = _thinking_for(request)
     spent = estimate_tokens(thinking) if thinking else 0
     text: str | None = None
-    call: ToolCall | None = None
-    if finish == "refusal":
+    call = tool(body) if tool is not None and finish is None else None
+    if call is not None:
+        spent += estimate_tokens(call.name + call.arguments)
+        finish = "tool_calls"
+    elif finish == "refusal":
         refusal = refusal or DEFAULT_REFUSAL
         spent += estimate_tokens(refusal)
     elif request.tool_name is not None and request.last_is_user and finish is None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from llmrouter.testing.content import ParsedRequest, ReplySource
+from llmrouter.testing.content import ParsedRequest, ReplySource, ToolSource
 from llmrouter.testing.faults import Fault
 from llmrouter.testing.prompt_cache import PromptCache
 from llmrouter.testing.rules_anthropic import RULES as ANTHROPIC_RULES
@@ -82,6 +82,7 @@ class LocalProvider:
         self.expected_api_key: str | None = None
         self.latency: float = 0.0
         self.reply: ReplySource | None = None
+        self.tool: ToolSource | None = None
         self.requests: list[ReceivedRequest] = []
         self.request_count = 0
         #: Refusal rules switched off with `relax()`; empty: as strict as the real API.
@@ -155,6 +156,12 @@ class LocalProvider:
     def set_reply(self, reply: ReplySource | None) -> None:
         """Reply with this text, or `reply(request_body)`; None restores the default reply."""
         self.reply = reply
+
+    def set_tool_call(self, tool: ToolSource | None) -> None:
+        """Make the tool call `tool(request_body)` returns, whatever the request ends with (a
+        `ToolCall`; None: the default, the first tool with `{"query": <last user text>}` when
+        the request ends with a user's text)."""
+        self.tool = tool
 
     def reset(self) -> None:
         """Clear faults, counters, recorded requests and the prompt cache."""

@@ -181,6 +181,7 @@ class LocalProviderServer:
             provider=provider.name,
             seq=record.seq,
             reply=provider.reply,
+            tool=provider.tool,
             finish=FINISH_FAULTS.get(kind or ""),
             refusal=fault.message if kind == "refusal" and fault is not None else None,
         )

@@ -1,0 +1,122 @@
+"""Claude Code (`claude -p`) through `llmrouter serve`: answered by GLM over the OpenAI wire
+(the reference case), by the Anthropic wire, by GLM after Claude is overloaded, a tool round
+that really runs a tool, and the retry without streaming after a failed stream."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from typing import Any
+
+from gateway_support import GATEWAY_KEY, Gateway, StandIns
+
+from conftest import cli
+from llmrouter.testing import Fault
+from llmrouter.testing.content import ToolCall
+
+MARKER = "llmrouter-tool-ran-7d1c"
+
+
+def _claude(
+    gateway: Gateway, home: dict[str, str], prompt: str, *args: str
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": home["HOME"],
+        "TMPDIR": home["TMPDIR"],
+        "ANTHROPIC_BASE_URL": gateway.url,
+        "ANTHROPIC_API_KEY": GATEWAY_KEY,
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        "DISABLE_AUTOUPDATER": "1",
+        "DISABLE_TELEMETRY": "1",
+        "DISABLE_ERROR_REPORTING": "1",
+        "CLAUDE_CODE_MAX_RETRIES": "1",
+    }
+    return subprocess.run(
+        ["timeout", "120", cli("claude"), "-p", prompt, *args],
+        env=env,
+        cwd=home["WORK"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=150,
+    )
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, f"claude exited {result.returncode}: {result.stderr[-2000:]}"
+    return result.stdout
+
+
+def test_answered_by_glm_over_the_openai_wire(
+    cli_gateway: Gateway, stand_ins: StandIns, fresh_home: dict[str, str]
+) -> None:
+    out = _ok(_claude(cli_gateway, fresh_home, "say hello", "--model", "glm-only"))
+    assert "Hello from glm" in out
+    body = stand_ins.glm.requests[0].body
+    assert body["stream"] is True and len(body["tools"]) > 10
+    assert body["messages"][0]["role"] == "system"
+    headers = json.dumps([r.headers for r in stand_ins.glm.requests])
+    assert GATEWAY_KEY not in headers
+    lines = [json.loads(line) for line in cli_gateway.log().splitlines() if line.startswith("{")]
+    dropped = lines[-1]["dropped"]
+    assert "anthropic-beta" in dropped and any(d.endswith("cache_control") for d in dropped)
+
+
+def test_answered_over_the_anthropic_wire(
+    cli_gateway: Gateway, stand_ins: StandIns, fresh_home: dict[str, str]
+) -> None:
+    out = _ok(_claude(cli_gateway, fresh_home, "say hello", "--model", "claude-only"))
+    assert "Hello from claude" in out
+    assert stand_ins.claude.requests[0].headers["x-api-key"] != GATEWAY_KEY
+
+
+def test_overloaded_claude_falls_back_to_glm(
+    cli_gateway: Gateway, stand_ins: StandIns, fresh_home: dict[str, str]
+) -> None:
+    stand_ins.claude.fail_always(Fault.overloaded())
+    out = _ok(_claude(cli_gateway, fresh_home, "say hello", "--model", "coding"))
+    assert "Hello from glm" in out
+    assert stand_ins.claude.request_count >= 1
+
+
+def _bash_call(body: dict[str, Any]) -> ToolCall | None:
+    names = [t["function"]["name"] for t in body.get("tools", [])]
+    if "Bash" not in names or any(m["role"] == "tool" for m in body["messages"]):
+        return None
+    return ToolCall(
+        "Bash", json.dumps({"command": f"echo {MARKER}", "description": "print a marker"})
+    )
+
+
+def test_a_tool_round_runs_the_tool(
+    cli_gateway: Gateway, stand_ins: StandIns, fresh_home: dict[str, str]
+) -> None:
+    stand_ins.glm.set_tool_call(_bash_call)
+    out = _ok(
+        _claude(
+            cli_gateway,
+            fresh_home,
+            "print the marker",
+            "--model",
+            "glm-only",
+            "--allowedTools",
+            "Bash",
+        )
+    )
+    assert "Hello from glm" in out
+    tool_messages = [
+        m for r in stand_ins.glm.requests for m in r.body["messages"] if m.get("role") == "tool"
+    ]
+    assert tool_messages and MARKER in tool_messages[-1]["content"]
+    assert not tool_messages[-1]["content"].startswith("[tool error]")
+
+
+def test_a_failed_stream_is_retried_without_streaming(
+    cli_gateway: Gateway, stand_ins: StandIns, fresh_home: dict[str, str]
+) -> None:
+    stand_ins.glm.fail_next(Fault.stream_error(after_chunks=1))
+    out = _ok(_claude(cli_gateway, fresh_home, "say hello", "--model", "glm-only"))
+    assert "Hello from glm" in out
+    assert [r.stream for r in stand_ins.glm.requests][:2] == [True, False]
