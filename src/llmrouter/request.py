@@ -10,6 +10,7 @@ from typing import Any
 
 from llmrouter.didyoumean import suggest
 from llmrouter.errors import RequestValidationError
+from llmrouter.passthrough import Passthrough
 
 __all__ = ["PARAMETERS", "CompletionRequest"]
 
@@ -91,6 +92,9 @@ class CompletionRequest:
     """Overrides the route's deadline for this call."""
     cache: dict[str, Any] = field(default_factory=dict)
     """Per-call cache controls: `no-cache` (skip lookup), `no-store`, `ttl` (seconds)."""
+    passthrough: Passthrough | None = None
+    """The body as its client wrote it, sent as it is by attempts of its wire
+    (`llmrouter.passthrough`; the gateway sets it)."""
 
     @classmethod
     def build(
@@ -103,6 +107,7 @@ class CompletionRequest:
         timeout: float | None = None,
         cache: Mapping[str, Any] | None = None,
         params: Mapping[str, Any],
+        passthrough: Passthrough | None = None,
     ) -> CompletionRequest:
         """Validate the caller's arguments; raise `RequestValidationError` naming the field."""
         if not isinstance(model, str) or not model:
@@ -118,6 +123,10 @@ class CompletionRequest:
         if metadata is not None and not isinstance(metadata, Mapping):
             raise RequestValidationError("metadata", "must be a mapping")
         _check_tenant(metadata)
+        if passthrough is not None and not isinstance(passthrough, Passthrough):
+            raise RequestValidationError(
+                "passthrough", "must be an llmrouter.passthrough.Passthrough"
+            )
         mock = params.get("mock_response")
         if mock is not None and not isinstance(mock, str):
             raise RequestValidationError("mock_response", "must be the answer's text (a string)")
@@ -129,6 +138,7 @@ class CompletionRequest:
             metadata=dict(metadata or {}),
             timeout_s=float(timeout) if timeout is not None else None,
             cache=_validate_cache_controls(cache),
+            passthrough=passthrough,
         )
 
     @property

@@ -17,6 +17,8 @@ from llmrouter.composition import Assembly, Options, Seams, assemble
 from llmrouter.config.loader import LoadedConfig, load_dict, load_file
 from llmrouter.config.schema import RouterConfig
 from llmrouter.datapolicy.blocks import Block
+from llmrouter.passthrough import Passthrough
+from llmrouter.passthrough import build_validators as build_passthrough_validators
 from llmrouter.pipeline.exchange import Exchange
 from llmrouter.pipeline.execution import RetrySettings
 from llmrouter.providers.base import Deployment, Provider
@@ -130,6 +132,7 @@ class Router:
         metadata: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         cache: Mapping[str, Any] | None = None,
+        passthrough: Passthrough | None = None,
         **params: Any,
     ) -> ChatCompletion: ...
 
@@ -143,6 +146,7 @@ class Router:
         metadata: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         cache: Mapping[str, Any] | None = None,
+        passthrough: Passthrough | None = None,
         **params: Any,
     ) -> RouterStream: ...
 
@@ -155,6 +159,7 @@ class Router:
         metadata: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         cache: Mapping[str, Any] | None = None,
+        passthrough: Passthrough | None = None,
         **params: Any,
     ) -> ChatCompletion | RouterStream:
         """Complete a chat with the route (or model) named `model`.
@@ -164,7 +169,9 @@ class Router:
         `timeout` overrides the route's deadline for this call. `metadata["tenant"]` isolates
         cache entries and budgets. `cache` takes per-call controls: `{"no-cache": True}` (skip
         the lookup), `{"no-store": True}`, `{"ttl": 30}`. With `stream=True` the result is a
-        `RouterStream` of OpenAI-shaped chunks.
+        `RouterStream` of OpenAI-shaped chunks. `passthrough` carries the body as a client of
+        the gateway wrote it: attempts on a backend of its wire send it as it is (see
+        `llmrouter.passthrough`).
         """
         request = CompletionRequest.build(
             model,
@@ -174,6 +181,7 @@ class Router:
             timeout=timeout,
             cache=cache,
             params=params,
+            passthrough=passthrough,
         )
         route = self._routes.resolve(request.target)
         if not self._warm:
@@ -284,6 +292,7 @@ class Router:
 def _warm_up(provider: Provider) -> None:
     """What the first request would otherwise do on the event loop (run in a worker thread)."""
     build_validators()
+    build_passthrough_validators()
     warm_up = getattr(provider, "warm_up", None)
     if warm_up is not None:
         warm_up()

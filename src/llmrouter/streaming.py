@@ -22,6 +22,7 @@ from typing_extensions import Self
 from llmrouter._timeouts import DeadlineWatch
 from llmrouter.assembly import CompletionAssembler, completion_to_chunks
 from llmrouter.errors import ContentFilteredError, ProviderError, StreamInterruptedError
+from llmrouter.passthrough import ReceivedStream
 from llmrouter.pipeline.reply import Ending, Reply
 from llmrouter.types import Attempt, ChatCompletionChunk, RouteInfo, Usage
 
@@ -87,6 +88,13 @@ class RouterStream:
     def model(self) -> str:
         """The model entry that is answering."""
         return self._model
+
+    @property
+    def received(self) -> ReceivedStream | None:
+        """The events the backend sent, as it sent them, when the request carried a
+        `passthrough` and the answering attempt sent it (None otherwise: a translated
+        attempt, or a cache hit). `llmrouter serve` relays them to its client."""
+        return self._reply.received
 
     def __aiter__(self) -> Self:
         return self

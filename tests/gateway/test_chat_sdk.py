@@ -108,26 +108,44 @@ def test_image_part_reaches_the_backend(openai_client: Any, stand_ins: StandIns)
     assert stand_ins.gpt.requests[-1].body["messages"][0]["content"][1]["image_url"]["url"] == url
 
 
-def test_unknown_field_is_a_400_naming_it(openai_client: Any) -> None:
+def test_a_vendor_field_with_no_openai_wire_model_is_a_400_naming_it(
+    openai_client: Any, stand_ins: StandIns
+) -> None:
+    import openai
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        openai_client.chat.completions.create(
+            model="claude-only",  # the Anthropic wire cannot carry an OpenAI vendor field
+            messages=[{"role": "user", "content": "hi"}],
+            extra_body={"frobnicate": 1},
+        )
+    assert caught.value.body["param"] == "frobnicate"
+    assert stand_ins.claude.request_count == 0
+
+
+def test_a_refused_field_is_a_400_naming_it(openai_client: Any) -> None:
     import openai
 
     with pytest.raises(openai.BadRequestError) as caught:
         openai_client.chat.completions.create(
             model="glm-only",
             messages=[{"role": "user", "content": "hi"}],
-            extra_body={"frobnicate": 1},
+            extra_body={"web_search_options": {}},
         )
-    assert caught.value.body["param"] == "frobnicate"
+    assert caught.value.body["param"] == "web_search_options"
 
 
-def test_cost_hints_are_dropped_and_named(openai_client: Any, stand_ins: StandIns) -> None:
+def test_cost_hints_are_dropped_and_named_when_translated(
+    openai_client: Any, stand_ins: StandIns
+) -> None:
     raw = openai_client.chat.completions.with_raw_response.create(
-        model="gpt-only",
+        model="claude-only",  # another wire: translated
         messages=[{"role": "user", "content": "hi"}],
         prompt_cache_key="k1",
         service_tier="flex",
     )
-    assert raw.headers["x-llmrouter-dropped"] == "service_tier, prompt_cache_key" or set(
-        raw.headers["x-llmrouter-dropped"].split(", ")
-    ) == {"service_tier", "prompt_cache_key"}
-    assert "prompt_cache_key" not in stand_ins.gpt.requests[-1].body
+    assert set(raw.headers["x-llmrouter-dropped"].split(", ")) == {
+        "service_tier",
+        "prompt_cache_key",
+    }
+    assert "prompt_cache_key" not in stand_ins.claude.requests[-1].body

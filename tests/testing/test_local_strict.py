@@ -127,6 +127,17 @@ async def test_anthropic_beta_fields_need_the_beta_header(
     assert resp.json()["content"][0]["text"] == '{"n": 1}'
 
 
+async def test_a_system_message_needs_the_mid_conversation_beta(
+    server: LocalProviderServer, client: httpx.AsyncClient
+) -> None:
+    claude = server.add_provider("claude", wire="anthropic")
+    body = _anthropic_body(messages=[*user(), {"role": "system", "content": "be brief"}])
+    headers = {**ANTHROPIC_HEADERS, "anthropic-beta": "mid-conversation-system-2026-04-07"}
+    assert (await client.post(endpoint(claude), json=body, headers=ANTHROPIC_HEADERS)).is_error
+    resp = await client.post(endpoint(claude), json=body, headers=headers)
+    assert resp.status_code == 200
+
+
 def test_relax_names_a_known_rule(server: LocalProviderServer) -> None:
     claude = server.add_provider("claude", wire="anthropic")
     with pytest.raises(ValueError, match="unknown rules"):

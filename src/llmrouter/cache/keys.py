@@ -2,7 +2,8 @@
 
 The key covers the route (or model) asked for, the messages, every request parameter except
 the ones that only change delivery (`stream`, `stream_options`), `metadata["tenant"]` and the
-request's data class.
+request's data class, and, for a request carrying a pass-through body, that body (its fields
+reach the backend as they are, so each can change the answer).
 It never contains an API key: credentials are not request parameters (they are refused).
 """
 
@@ -29,6 +30,8 @@ def cache_key(namespace: str, request: CompletionRequest, data_class: str | None
         "messages": request.messages,
         "params": {k: v for k, v in request.params.items() if k not in DELIVERY_PARAMS},
     }
+    if request.passthrough is not None:  # absent otherwise: other keys stay as they were
+        canonical["passthrough"] = request.passthrough.cache_part()
     blob = json.dumps(
         canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=repr
     )

@@ -1,9 +1,11 @@
 """Inbound OpenAI Chat Completions (`POST /v1/chat/completions`).
 
 The internal call is already Chat-shaped, so messages pass as they are (roles and content-part
-types checked) and parameters are sorted into three sets: carried (`CARRIED`), dropped and
-named in `x-llmrouter-dropped` (`DROPPED`: hints for cost or speed), and everything else
-refused with a 400 naming the field. Answers are the router's `ChatCompletion` with `model` set
+types checked) and parameters are sorted into four sets: carried (`CARRIED`), dropped and
+named in `x-llmrouter-dropped` (`DROPPED`: hints for cost or speed), refused with a 400 naming
+the field (`REFUSED`), and vendor fields (any other name), which only OpenAI-wire backends
+carry: they pass through as they are (`extra_body` when translated), and models of another
+wire are skipped. Answers are the router's `ChatCompletion` with `model` set
 to the name the client asked for; streams are its chunks as `data:` events and `data: [DONE]`,
 and a failure after the first chunk is a final `data: {"error": ...}` event without `[DONE]`.
 """
@@ -19,8 +21,9 @@ from llmrouter.gateway.problems import Kind, Problem, problem_for
 from llmrouter.gateway.sse import data_event
 from llmrouter.streaming import RouterStream
 from llmrouter.types import ChatCompletion, Message
+from llmrouter.vendors.base import Wire
 
-__all__ = ["CARRIED", "DROPPED", "ChatFrontend", "openai_error"]
+__all__ = ["CARRIED", "DROPPED", "REFUSED", "ChatFrontend", "openai_error"]
 
 CARRIED = frozenset(
     {
@@ -63,6 +66,16 @@ DROPPED = frozenset(
 )
 """Hints that change cost or speed, not the answer."""
 
+REFUSED = frozenset(
+    {"functions", "function_call", "audio", "modalities", "web_search_options"}
+    | {"extra_body", "extra_headers"}
+)
+"""Fields no backend gets: the deprecated functions API, audio (the Router's answer has no
+place for it), search run by the vendor, and the OpenAI SDK's own options (never body
+fields)."""
+
+_OWN = frozenset({"model", "messages", "stream"})
+
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 _PART_TYPES = frozenset({"text", "image_url"})
 _MESSAGE_KEYS = frozenset(
@@ -101,6 +114,7 @@ class ChatFrontend:
     """Chat Completions in, Chat Completions out."""
 
     name = "chat"
+    wire: Wire | None = "openai"
 
     def parse(self, body: Mapping[str, Any], headers: Mapping[str, str]) -> Inbound:
         fields = Body(body)
@@ -114,9 +128,14 @@ class ChatFrontend:
                 inbound.params[name] = body[name]
             elif name in DROPPED:
                 fields.drop(name, inbound.dropped)
+            elif name not in REFUSED and name not in _OWN:
+                fields.ignore(name)
+                inbound.vendor_fields.append(name)
         if "functions" in body or "function_call" in body:
             raise refuse("functions", "the deprecated functions API is not carried; use tools")
         fields.finish()
+        if inbound.vendor_fields:
+            inbound.params["extra_body"] = {name: body[name] for name in inbound.vendor_fields}
         return inbound
 
     def render(self, answer: ChatCompletion, inbound: Inbound) -> dict[str, Any]:

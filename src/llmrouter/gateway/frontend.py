@@ -5,8 +5,9 @@ messages and parameters of `Router.acompletion`), renders the router's answer ba
 as its own SSE events, and renders a `Problem` in its own error shape. Fields that cannot be
 carried are refused (`RequestValidationError` naming the field); hints that change cost or
 speed but not the answer are dropped and listed in `Inbound.dropped`, which the handler sends
-as `x-llmrouter-dropped`. `Inbound.raw` keeps the body as the client sent it, for a future
-pass-through to a backend that speaks the same wire.
+as `x-llmrouter-dropped`. A frontend whose format is a backend wire (`wire`: Chat Completions
+is the OpenAI wire, Messages the Anthropic wire) also gets the body passed through to the
+backends of that wire (`llmrouter.gateway.passthrough`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import Any, Protocol
 
 from llmrouter.errors import RequestValidationError
 from llmrouter.gateway.problems import Problem
+from llmrouter.passthrough import Passthrough
 from llmrouter.streaming import RouterStream
 from llmrouter.types import ChatCompletion
+from llmrouter.vendors.base import Wire
 
 __all__ = ["Body", "Frontend", "Inbound", "refuse"]
 
@@ -36,6 +39,13 @@ class Inbound:
     raw: Mapping[str, Any] = field(default_factory=dict)
     namespaced: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Flattened tool name -> (namespace, name), for Responses namespace tools."""
+    vendor_fields: list[str] = field(default_factory=list)
+    """Top-level fields the translation has no name for, carried only to backends of the
+    format's own wire (and there as they are)."""
+    passthrough: Passthrough | None = None
+    """The body for backends of the format's own wire."""
+    passthrough_dropped: list[str] = field(default_factory=list)
+    """What the pass-through leaves out (named when a pass-through attempt answers)."""
 
 
 class Frontend(Protocol):
@@ -43,6 +53,8 @@ class Frontend(Protocol):
 
     name: str
     """Short name, used in logs and metrics: `chat`, `responses`, `messages`."""
+    wire: Wire | None
+    """The backend wire this format is (its requests pass through to it), or None."""
 
     def parse(self, body: Mapping[str, Any], headers: Mapping[str, str]) -> Inbound:
         """Translate a request body; raise `RequestValidationError` naming a field."""

@@ -20,12 +20,13 @@ from typing import Any
 from aiohttp import web
 from pydantic_core import from_json, to_json
 
-from llmrouter.errors import LLMRouterError
+from llmrouter.errors import LLMRouterError, NoEligibleModelError
 from llmrouter.gateway.access_log import AccessRecord
 from llmrouter.gateway.coalesce import CoalescingWriter, flush_on_suspend
 from llmrouter.gateway.frontend import Frontend, Inbound
 from llmrouter.gateway.keys import ANONYMOUS, Principal, presented_key
 from llmrouter.gateway.metrics import GatewayMetrics, collect_attempts
+from llmrouter.gateway.passthrough import passed_body, prepare, relay
 from llmrouter.gateway.problems import GatewayError, Problem, problem_for
 from llmrouter.gateway.settings import GatewaySettings
 from llmrouter.router import Router
@@ -121,11 +122,14 @@ class Gateway:
     async def _serve(
         self, request: web.Request, frontend: Frontend, record: AccessRecord
     ) -> web.StreamResponse:
+        inbound: Inbound | None = None
         try:
             principal = self.authenticate(request.headers)
             record.tenant = principal.tenant
             body = await self.read_json(request)
             inbound = frontend.parse(body, request.headers)
+            if frontend.wire is not None:
+                prepare(frontend.wire, body, request.headers, inbound)
             record.model, record.stream, record.dropped = (
                 inbound.model,
                 inbound.stream,
@@ -137,7 +141,8 @@ class Gateway:
             attempts = collect_attempts()
             result = await self._call(target, inbound, metadata)
         except Exception as exc:
-            return self.error(frontend, exc, record)
+            return self.error(frontend, _vendor_fields_refused(exc, inbound), record)
+        assert inbound is not None  # set before the router was called
         if isinstance(result, RouterStream):
             return await self._stream(request, frontend, inbound, result, attempts, record)
         return self._answer(frontend, inbound, result, record)
@@ -146,14 +151,24 @@ class Gateway:
         self, target: str, inbound: Inbound, metadata: dict[str, Any]
     ) -> ChatCompletion | RouterStream:
         acompletion = self.router.acompletion
+        passthrough = inbound.passthrough
         result: ChatCompletion | RouterStream
         if inbound.stream:
             result = await acompletion(
-                target, inbound.messages, stream=True, metadata=metadata, **inbound.params
+                target,
+                inbound.messages,
+                stream=True,
+                metadata=metadata,
+                passthrough=passthrough,
+                **inbound.params,
             )
         else:
             result = await acompletion(
-                target, inbound.messages, metadata=metadata, **inbound.params
+                target,
+                inbound.messages,
+                metadata=metadata,
+                passthrough=passthrough,
+                **inbound.params,
             )
         return result
 
@@ -173,12 +188,14 @@ class Gateway:
             status=record.status, body=to_json(frontend.error_body(problem)), headers=headers
         )
 
+    @staticmethod
     def _headers(
-        self, inbound: Inbound, model: str, attempts: str, record: AccessRecord
+        dropped: list[str], model: str, attempts: str, record: AccessRecord
     ) -> dict[str, str]:
         headers = {"x-llmrouter-model": model, "x-llmrouter-attempts": attempts}
-        if inbound.dropped:
-            headers["x-llmrouter-dropped"] = ", ".join(dict.fromkeys(inbound.dropped))
+        record.dropped = dropped
+        if dropped:
+            headers["x-llmrouter-dropped"] = ", ".join(dict.fromkeys(dropped))
         headers["x-request-id"] = record.request_id
         return headers
 
@@ -190,9 +207,13 @@ class Gateway:
         attempts = list(route.attempts) if route is not None else []
         record.served_by, record.attempts, record.status = model, len(attempts), 200
         self.metrics.count_tokens(model, answer.usage)
-        headers = self._headers(inbound, model, _attempts_or_cache(attempts, route), record)
+        body = passed_body(answer, inbound)
+        dropped = inbound.dropped if body is None else inbound.passthrough_dropped
+        headers = self._headers(dropped, model, _attempts_or_cache(attempts, route), record)
         headers["Content-Type"] = "application/json"
-        return web.Response(body=to_json(frontend.render(answer, inbound)), headers=headers)
+        if body is None:
+            body = to_json(frontend.render(answer, inbound))
+        return web.Response(body=body, headers=headers)
 
     async def _stream(
         self,
@@ -204,16 +225,22 @@ class Gateway:
         record: AccessRecord,
     ) -> web.StreamResponse:
         record.served_by, record.attempts = stream.model, len(attempts)
+        received = stream.received
+        if received is not None and frontend.wire is not None:
+            source = relay(stream, received, inbound, frontend.wire)
+            dropped = inbound.passthrough_dropped
+        else:
+            source, dropped = frontend.events(stream, inbound), inbound.dropped
         headers = {
             **SSE_HEADERS,
-            **self._headers(inbound, stream.model, attempts_header(attempts) or "cache", record),
+            **self._headers(dropped, stream.model, attempts_header(attempts) or "cache", record),
         }
         response = web.StreamResponse(status=200, headers=headers)
         record.status = 200
         try:
             await response.prepare(request)
             writer = CoalescingWriter(response)
-            async with contextlib.aclosing(frontend.events(stream, inbound)) as events:
+            async with contextlib.aclosing(source) as events:
                 while True:
                     try:
                         data = await flush_on_suspend(events.__anext__(), writer.flush)
@@ -228,6 +255,22 @@ class Gateway:
             await stream.aclose()
         self.metrics.count_tokens(stream.model, stream.usage)
         return response
+
+
+def _vendor_fields_refused(exc: Exception, inbound: Inbound | None) -> Exception:
+    """No model left because none could carry the request's vendor fields: a 400 naming the
+    first of them (the client can do something about it), not a 503."""
+    if not isinstance(exc, NoEligibleModelError) or inbound is None or not inbound.vendor_fields:
+        return exc
+    if not exc.attempts or any(a.error != "unsupported_param" for a in exc.attempts):
+        return exc
+    field = inbound.vendor_fields[0]
+    return GatewayError(
+        "invalid_request",
+        f"{field!r} is not a Chat Completions field the gateway translates; it is carried "
+        "only to OpenAI-wire backends, and this route has none",
+        field,
+    )
 
 
 def _attempts_or_cache(attempts: list[Attempt], route: Any) -> str:

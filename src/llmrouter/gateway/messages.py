@@ -17,6 +17,7 @@ from llmrouter.gateway.messages_request import parse_messages_request
 from llmrouter.gateway.problems import Problem
 from llmrouter.streaming import RouterStream
 from llmrouter.types import ChatCompletion
+from llmrouter.vendors.base import Wire
 
 __all__ = ["MessagesFrontend"]
 
@@ -25,6 +26,7 @@ class MessagesFrontend:
     """Anthropic Messages in, Anthropic Messages out."""
 
     name = "messages"
+    wire: Wire | None = "anthropic"
 
     def parse(self, body: Mapping[str, Any], headers: Mapping[str, str]) -> Inbound:
         inbound = parse_messages_request(body, headers)

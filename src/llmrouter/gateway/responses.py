@@ -13,6 +13,7 @@ from llmrouter.gateway.responses_render import render_response, response_events
 from llmrouter.gateway.responses_request import parse_responses_request
 from llmrouter.streaming import RouterStream
 from llmrouter.types import ChatCompletion
+from llmrouter.vendors.base import Wire
 
 __all__ = ["ResponsesFrontend"]
 
@@ -21,6 +22,7 @@ class ResponsesFrontend:
     """OpenAI Responses in, OpenAI Responses out."""
 
     name = "responses"
+    wire: Wire | None = None  # no backend speaks Responses natively: always translated
 
     def parse(self, body: Mapping[str, Any], headers: Mapping[str, str]) -> Inbound:
         inbound = parse_responses_request(body, headers)

@@ -2,7 +2,9 @@
 call. Budgets first (a spent route or tenant budget refuses the request), then each model: the
 data policy and blocks, context window, capabilities, its vendor's documented limits, its own
 budget. Every model left
-out is recorded as a skipped attempt with its reason; none left is `NoEligibleModelError`."""
+out is recorded as a skipped attempt with its reason; none left is `NoEligibleModelError`. A
+request with vendor fields only its own wire carries (`Passthrough.exclusive`) skips the models
+of other wires."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from llmrouter import attempt_records as records
 from llmrouter.budgets import BudgetBook, Hold
 from llmrouter.datapolicy.gate import PolicyGate
 from llmrouter.errors import NoEligibleModelError
+from llmrouter.passthrough import Passthrough
 from llmrouter.pipeline.chain import Handler
 from llmrouter.pipeline.exchange import Exchange
 from llmrouter.pipeline.reply import Ending, Reply
@@ -100,12 +103,16 @@ class Eligibility:
         profile = self._profile(ex.route)
         plain = profile.plain(estimate)
         need = estimate.prompt_tokens + (estimate.max_output_tokens or 0)
+        only = _only_wire(ex.request.passthrough)
         for deployment, window, caps, limits in profile.entries:
             if gate is not None:
                 excluded = gate.check(ex.data_class, deployment.name)
                 if excluded is not None:  # the data policy or a block: wherever it stands
                     ex.attempts.append(excluded.attempt())
                     continue
+            if only is not None and deployment.ref.wire != only[0]:
+                ex.attempts.append(records.skipped(deployment, "unsupported_param", only[1]))
+                continue
             if plain and (window is None or need <= window):
                 why = None  # the common case, without a call per model
             else:
@@ -132,6 +139,14 @@ class Eligibility:
                 )
             )
         return found
+
+
+def _only_wire(passthrough: Passthrough | None) -> tuple[str, str] | None:
+    """(wire, why) when the request has fields only a backend of its own wire carries."""
+    if passthrough is None or not passthrough.exclusive:
+        return None
+    names = ", ".join(sorted(passthrough.exclusive))
+    return passthrough.wire, f"{names}: carried only to {passthrough.wire}-wire backends"
 
 
 class _Release:

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from llmrouter.errors import ProviderError, StreamInterruptedError
+from llmrouter.passthrough import ReceivedStream
 from llmrouter.providers.base import Deployment
 from llmrouter.types import ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
 
@@ -73,6 +74,7 @@ class Reply:
         "deployment",
         "describe",
         "head",
+        "received",
         "rest",
     )
 
@@ -91,6 +93,8 @@ class Reply:
         """A stream's chunks read so far, up to its first content."""
         self.rest = rest
         """The rest of a live stream (None once closed)."""
+        self.received: ReceivedStream | None = None
+        """A pass-through stream's events as the backend sent them (`llmrouter.passthrough`)."""
         self.checks: list[ChunkCheck] = []
         self.describe: Describe | None = None
         self._stream = rest is not None

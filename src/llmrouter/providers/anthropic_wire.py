@@ -8,17 +8,26 @@ wants it (`x-api-key` for Anthropic, a Bearer token for Z.ai's compatible endpoi
 cannot be carried; streams by `llmrouter.providers.anthropic_stream`. `event: error` is
 classified like an HTTP error (`overloaded_error` -> `OverloadedError`); a stream that ends
 without `message_stop` raises.
+
+Pass-through (`call.passthrough` of the Anthropic wire, `llmrouter.passthrough`): the client's
+own Messages body is sent instead of a translation, with the deployment's model id and the
+stream flag of the call, the provider's key and `anthropic-version`, and the allowed
+`anthropic-beta` values the pass-through carries (nothing else of the client's headers). The
+answer is parsed as usual and also kept as it came: the body on the `PassedCompletion`, each
+event but `error` in `call.received`.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
 from llmrouter.errors import BadRequestError
 from llmrouter.faults import RawFault
+from llmrouter.passthrough import PassedCompletion, outbound_body
 from llmrouter.providers.anthropic_messages import (
     DEFAULT_MAX_TOKENS,
     UnsupportedRequest,
@@ -67,8 +76,36 @@ class AnthropicWireProvider(PooledProvider):
     def _request(self, call: ProviderCall, *, stream: bool) -> tuple[str, dict[str, str], bytes]:
         deployment = call.deployment
         provider = deployment.provider
+        passthrough = call.passthrough_for("anthropic")
+        if passthrough is not None:
+            body = outbound_body(passthrough, deployment.model_id, stream=stream)
+        else:
+            body = self._translated(call, stream=stream)
+        headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
+        vendor = deployment.ref.vendor
+        if provider.api_key is not None:
+            key = provider.api_key.get_secret_value()
+            if vendor.auth == "x-api-key":
+                headers["x-api-key"] = key
+            else:
+                headers["Authorization"] = "Bearer " + key
+        if passthrough is not None:
+            beta = passthrough.headers.get("anthropic-beta")  # the only header it may carry
+            if beta:
+                headers["anthropic-beta"] = beta
+        else:
+            extra = call.params.get("extra_headers")
+            if isinstance(extra, Mapping):
+                headers.update({str(k): str(v) for k, v in extra.items()})
+        if vendor.adapt_body is not None:
+            vendor.adapt_body(body)
+        return messages_url(provider.api_base or vendor.api_base), headers, encode_body(call, body)
+
+    @staticmethod
+    def _translated(call: ProviderCall, *, stream: bool) -> dict[str, Any]:
+        deployment = call.deployment
         try:
-            body = to_messages_request(
+            return to_messages_request(
                 deployment.model_id,
                 call.messages,
                 call.params,
@@ -79,20 +116,6 @@ class AnthropicWireProvider(PooledProvider):
             raise BadRequestError(
                 str(exc), model=deployment.name, provider=deployment.provider_name
             ) from None
-        headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
-        vendor = deployment.ref.vendor
-        if provider.api_key is not None:
-            key = provider.api_key.get_secret_value()
-            if vendor.auth == "x-api-key":
-                headers["x-api-key"] = key
-            else:
-                headers["Authorization"] = "Bearer " + key
-        extra = call.params.get("extra_headers")
-        if isinstance(extra, Mapping):
-            headers.update({str(k): str(v) for k, v in extra.items()})
-        if vendor.adapt_body is not None:
-            vendor.adapt_body(body)
-        return messages_url(provider.api_base or vendor.api_base), headers, encode_body(call, body)
 
     async def complete(self, call: ProviderCall) -> ChatCompletion:
         url, headers, body = self._request(call, stream=False)
@@ -106,19 +129,28 @@ class AnthropicWireProvider(PooledProvider):
             raise malformed(call, self._redact, "response body")
         if message.get("type") == "error":
             raise fault(call, RawFault(body=data.decode("utf-8", "replace")), self._redact)
-        json_answer = json_schema_of(call.params.get("response_format")) is not None
+        passed = call.passthrough_for("anthropic") is not None
+        json_answer = not passed and json_schema_of(call.params.get("response_format")) is not None
         try:
             answer = to_chat_completion(message, json_answer=json_answer)
-            return ChatCompletion.model_validate(answer)
+            if not passed:
+                return ChatCompletion.model_validate(answer)
+            completion = PassedCompletion.model_validate(answer)
         except (ValidationError, AttributeError, TypeError):
             raise malformed(call, self._redact, "response body") from None
+        completion._received = data
+        return completion
 
     async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         url, headers, body = self._request(call, stream=True)
         resp = await self._http.post(call, url, headers, body, self._redact, stream=True)
         if resp.content_type == "application/json":
             raise await not_a_stream(resp, call, self._redact)
-        json_answer = json_schema_of(call.params.get("response_format")) is not None
+        passed = call.passthrough_for("anthropic") is not None
+        received = call.received if passed else None
+        if received is not None:
+            received.active = True
+        json_answer = not passed and json_schema_of(call.params.get("response_format")) is not None
         translator = StreamTranslator(call.deployment.model_id, json_answer=json_answer)
         try:
             async with contextlib.aclosing(iter_sse(resp, call, self._redact)) as events:
@@ -131,6 +163,8 @@ class AnthropicWireProvider(PooledProvider):
                     if kind == "error" or event.event == "error":
                         text = event.data.decode("utf-8", "replace")
                         raise fault(call, RawFault(body=text), self._redact)
+                    if received is not None:
+                        received.add(event.event, event.data)
                     try:
                         chunks = translator.feed(kind, payload)
                     except (ValidationError, AttributeError, TypeError, KeyError):

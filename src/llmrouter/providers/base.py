@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from llmrouter.config.secrets import ResolvedProvider
+from llmrouter.passthrough import Passthrough, ReceivedStream
 from llmrouter.pricing import Price
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
 from llmrouter.vendors import ModelRef, model_ref
@@ -51,6 +52,16 @@ class ProviderCall:
     messages: list[dict[str, Any]]
     params: Mapping[str, Any] = field(default_factory=dict)
     timeout_s: float = 60.0
+    passthrough: Passthrough | None = None
+    """The client's own body: a native adapter of its wire sends it instead of translating
+    `messages` and `params` (`llmrouter.passthrough`)."""
+    received: ReceivedStream | None = None
+    """Where a streamed pass-through attempt keeps the events the backend sent."""
+
+    def passthrough_for(self, wire: str) -> Passthrough | None:
+        """The pass-through body, if this call has one for `wire`."""
+        passthrough = self.passthrough
+        return passthrough if passthrough is not None and passthrough.wire == wire else None
 
 
 @runtime_checkable

@@ -15,6 +15,13 @@ cheapest correct option measured). Finish reasons pass through unchanged: the ro
 `sensitive`, `content_filter` and `network_error` into faults. An SSE `data: {"error": ...}`
 event is classified like an HTTP error; a stream that ends without `data: [DONE]` raises.
 
+Pass-through (`call.passthrough` of the OpenAI wire, `llmrouter.passthrough`): the client's
+own body is sent instead, with the deployment's model id, the stream flag of the call and,
+for a stream without `stream_options`, `include_usage` (the router prices what a stream used;
+its usage-only event is then not kept for the client, who did not ask for it). The vendor's
+`adapt_body` still applies. The answer is parsed as usual and also kept as it came: the body
+on the `PassedCompletion`, each event in `call.received`.
+
 `provider.params` of the config are litellm adapter settings and are not sent.
 """
 
@@ -28,6 +35,7 @@ from pydantic import ValidationError
 
 from llmrouter.errors import BadRequestError, ProviderError
 from llmrouter.faults import RawFault
+from llmrouter.passthrough import PassedCompletion, ReceivedStream, outbound_body
 from llmrouter.providers.base import ProviderCall
 from llmrouter.providers.http_client import (
     PooledProvider,
@@ -47,7 +55,7 @@ __all__ = ["OpenAIWireProvider"]
 
 _DONE = b"[DONE]"
 
-_Parsed = TypeVar("_Parsed", ChatCompletion, ChatCompletionChunk)
+_Parsed = TypeVar("_Parsed", ChatCompletion, PassedCompletion, ChatCompletionChunk)
 
 
 class OpenAIWireProvider(PooledProvider):
@@ -71,18 +79,21 @@ class OpenAIWireProvider(PooledProvider):
         headers = {"Content-Type": "application/json"}
         if provider.api_key is not None:
             headers["Authorization"] = "Bearer " + provider.api_key.get_secret_value()
-        params = call.params
-        body: dict[str, Any] = {"model": deployment.model_id}
-        body["messages"] = call.messages
-        if params:
-            body.update(params)
-            _apply_extras(body, headers)
+        passthrough = call.passthrough_for("openai")
+        body: dict[str, Any]
+        if passthrough is not None:
+            body = outbound_body(passthrough, deployment.model_id, stream=stream)
+        else:
+            body = {"model": deployment.model_id, "messages": call.messages}
+            if call.params:
+                body.update(call.params)
+                _apply_extras(body, headers)
+            if not stream:
+                body.pop("stream", None)
         if stream:
             body["stream"] = True
             if body.get("stream_options") is None:
                 body["stream_options"] = {"include_usage": True}
-        else:
-            body.pop("stream", None)
         if vendor.adapt_body is not None:
             vendor.adapt_body(body)
         return join_url(api_base, "chat/completions"), headers, encode_body(call, body)
@@ -91,16 +102,24 @@ class OpenAIWireProvider(PooledProvider):
         url, headers, body = self._request(call, stream=False)
         resp = await self._http.post(call, url, headers, body, self._redact, stream=False)
         data = await read_body(resp, call, self._redact)
+        if call.passthrough_for("openai") is None:
+            return self._completion(ChatCompletion, data, call)
+        answer = self._completion(PassedCompletion, data, call)
+        answer._received = data
+        return answer
+
+    def _completion(self, cls: type[_Parsed], data: bytes, call: ProviderCall) -> _Parsed:
         try:
-            return ChatCompletion.model_validate_json(data)
+            return cls.model_validate_json(data)
         except ValidationError:
-            return self._parse_loose(ChatCompletion, data, call, "response body")
+            return self._parse_loose(cls, data, call, "response body")
 
     async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         url, headers, body = self._request(call, stream=True)
         resp = await self._http.post(call, url, headers, body, self._redact, stream=True)
         if resp.content_type == "application/json":
             raise await not_a_stream(resp, call, self._redact)
+        received, keep_usage = _received(call)
         done = False
         try:
             async with contextlib.aclosing(iter_sse(resp, call, self._redact)) as events:
@@ -108,8 +127,13 @@ class OpenAIWireProvider(PooledProvider):
                     data = event.data
                     if data == _DONE:
                         done = True
+                        if received is not None:
+                            received.add(event.event, data)
                         break
-                    yield self._chunk(data, call)
+                    chunk = self._chunk(data, call)
+                    if received is not None and (chunk.choices or keep_usage or not chunk.usage):
+                        received.add(event.event, data)
+                    yield chunk
         finally:
             finish_stream(resp, done)
         if not done:
@@ -149,6 +173,17 @@ class OpenAIWireProvider(PooledProvider):
 
     def _in_band_error(self, call: ProviderCall, data: bytes) -> ProviderError:
         return fault(call, RawFault(body=data.decode("utf-8", "replace")), self._redact)
+
+
+def _received(call: ProviderCall) -> tuple[ReceivedStream | None, bool]:
+    """Where a pass-through stream keeps its events, and whether its usage-only event is kept
+    (only when the client set `stream_options` itself)."""
+    passthrough = call.passthrough_for("openai")
+    received = call.received
+    if passthrough is None or received is None:
+        return None, False
+    received.active = True
+    return received, passthrough.body.get("stream_options") is not None
 
 
 def _apply_extras(body: dict[str, Any], headers: dict[str, str]) -> None:

@@ -32,7 +32,8 @@ class ReceivedRequest:
 
     `headers` has lower-case names; `disconnected` is True when the client closed the
     connection before the response completed; `fault` is the kind of fault answered, if any
-    ("refused" for a request the real API refuses, with the rule in `refusal`).
+    ("refused" for a request the real API refuses, with the rule in `refusal`); `sent` is
+    what the server wrote back (the body, or the stream's events as written).
     """
 
     seq: int
@@ -46,6 +47,7 @@ class ReceivedRequest:
     fault: str | None = None
     refusal: str | None = None
     """The rule a refused request broke (`fault` is then "refused"), e.g. "max_tokens"."""
+    sent: bytes = b""
 
 
 def _make_wire(wire: Wire, flavor: Flavor) -> WireFormat:

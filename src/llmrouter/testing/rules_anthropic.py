@@ -5,7 +5,8 @@ message it gives. Each rule has a name a test can relax (`LocalProvider.relax(na
   `stream_options`, `logprobs`, ...); beta fields (`output_format`, `context_management`, ...)
   only with an `anthropic-beta` header;
 - `max_tokens`: no `max_tokens`;
-- `roles`: a `system` (or any other non user/assistant) role inside `messages`;
+- `roles`: a `system` role inside `messages` (accepted with the `mid-conversation-system`
+  beta, which Claude Code sends with one), or any other role than user and assistant;
 - `tools`: a tool without `name`, or a custom tool without `input_schema`;
 - `tool_choice`: not an object, an unknown `type`, `tool` without `name`, any `tool_choice`
   without `tools`;
@@ -62,9 +63,16 @@ def _max_tokens(headers: Mapping[str, str], body: Mapping[str, Any]) -> str | No
     return None
 
 
+MID_CONVERSATION_SYSTEM = "mid-conversation-system-2026-04-07"
+"""The beta under which a `system` message may stand in `messages`."""
+
+
 def _roles(headers: Mapping[str, str], body: Mapping[str, Any]) -> str | None:
+    betas = {b.strip() for b in headers.get("anthropic-beta", "").split(",")}
     for i, message in enumerate(body.get("messages") or ()):
         role = message.get("role") if isinstance(message, Mapping) else None
+        if role == "system" and MID_CONVERSATION_SYSTEM in betas:
+            continue
         if role == "system":
             return (
                 'messages: Unexpected role "system". The Messages API accepts a top-level '

@@ -267,6 +267,7 @@ class LocalProviderServer:
         self, request: web.Request, record: ReceivedRequest, reply: HttpReply
     ) -> web.StreamResponse:
         response = self._plain(reply)
+        record.sent = reply.body
         try:
             await response.prepare(request)
             await response.write_eof()
@@ -299,6 +300,7 @@ class LocalProviderServer:
             await response.prepare(request)
             for event in events:
                 await response.write(event)
+                record.sent += event
             if end == "eof":
                 await response.write_eof()
         except ConnectionError:

@@ -1,6 +1,6 @@
 """Claude Code (`claude -p`) through `llmrouter serve`: answered by GLM over the OpenAI wire
-(the reference case), by the Anthropic wire, by GLM after Claude is overloaded, a tool round
-that really runs a tool, and the retry without streaming after a failed stream."""
+(the reference case), passed through to the Anthropic wire, by GLM after Claude is overloaded,
+a tool round that really runs a tool, and the retry without streaming after a failed stream."""
 
 from __future__ import annotations
 
@@ -64,12 +64,20 @@ def test_answered_by_glm_over_the_openai_wire(
     assert "anthropic-beta" in dropped and any(d.endswith("cache_control") for d in dropped)
 
 
-def test_answered_over_the_anthropic_wire(
+def test_passed_through_to_the_anthropic_wire(
     cli_gateway: Gateway, stand_ins: StandIns, fresh_home: dict[str, str]
 ) -> None:
     out = _ok(_claude(cli_gateway, fresh_home, "say hello", "--model", "claude-only"))
     assert "Hello from claude" in out
-    assert stand_ins.claude.requests[0].headers["x-api-key"] != GATEWAY_KEY
+    first = stand_ins.claude.requests[0]
+    assert first.headers["x-api-key"] != GATEWAY_KEY
+    assert GATEWAY_KEY not in json.dumps(first.headers)
+    # Claude Code's own body: cache breakpoints, context management, its system messages
+    assert any("cache_control" in block for block in first.body["system"])
+    assert "context_management" in first.body and first.body["model"] == "claude-sonnet-4-5"
+    betas = first.headers["anthropic-beta"].split(",")
+    assert "claude-code-20250219" in betas and "context-management-2025-06-27" in betas
+    assert first.fault is None
 
 
 def test_overloaded_claude_falls_back_to_glm(

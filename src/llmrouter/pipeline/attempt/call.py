@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from llmrouter._timeouts import within
 from llmrouter.assembly import completion_to_chunks
 from llmrouter.errors import InvalidResponseError, MalformedResponseError, ProviderTimeoutError
+from llmrouter.passthrough import ReceivedStream
 from llmrouter.pipeline.attempt.chunks import MAX_IDLE_CHUNKS, carries_content, is_idle
 from llmrouter.pipeline.exchange import Leg
 from llmrouter.pipeline.reply import Reply
@@ -33,11 +34,15 @@ class ProviderCallStage:
         mock = request.params.get("mock_response")
         if mock is not None:
             return _mocked(deployment, mock, stream=request.stream)
+        passthrough = request.passthrough
+        received = ReceivedStream() if passthrough is not None and request.stream else None
         call = ProviderCall(
             deployment=deployment,
             messages=request.messages,
             params=request.params,
             timeout_s=leg.timeout_s,
+            passthrough=passthrough,
+            received=received,
         )
         try:
             if not request.stream:
@@ -51,7 +56,10 @@ class ProviderCallStage:
                 model=deployment.name,
                 provider=deployment.provider_name,
             ) from None
-        return Reply(deployment, head=head, rest=iterator)
+        reply = Reply(deployment, head=head, rest=iterator)
+        if received is not None and received.active:  # the adapter sent the client's body
+            reply.received = received
+        return reply
 
 
 async def _read_head(
