@@ -144,9 +144,11 @@ class PassedCompletion(ChatCompletion):
 
 def received_body(answer: ChatCompletion) -> bytes | None:
     """The body the backend sent for this answer, when a pass-through attempt answered."""
-    if isinstance(answer, PassedCompletion) and answer._received:
-        return answer._received
-    return None
+    if not isinstance(answer, PassedCompletion):
+        return None
+    private = answer.__pydantic_private__  # read directly: pydantic's __getattr__ is slow
+    body = private.get("_received") if private else None
+    return body or None
 
 
 class ReceivedStream:

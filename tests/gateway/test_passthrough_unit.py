@@ -9,8 +9,10 @@ import pytest
 
 from llmrouter.errors import RequestValidationError
 from llmrouter.gateway.frontend import Inbound
-from llmrouter.gateway.passthrough import prepare, replace_model
+from llmrouter.gateway.passthrough import encode_model, prepare, replace_model
 from llmrouter.passthrough import ANTHROPIC_BETAS, Passthrough, split_betas
+
+CODING = encode_model("coding")
 
 
 def test_betas_split_on_the_allow_list() -> None:
@@ -60,7 +62,7 @@ def test_prepare_names_what_it_leaves_out() -> None:
 
 def test_replace_model_keeps_every_other_byte() -> None:
     raw = b'{"id":"msg_1", "model" : "claude-x","content":[{"type":"text","text":"hi"}]}'
-    out = replace_model(raw, "coding")
+    out = replace_model(raw, CODING)
     assert out == b'{"id":"msg_1", "model":"coding","content":[{"type":"text","text":"hi"}]}'
 
 
@@ -75,15 +77,24 @@ def test_replace_model_skips_nested_and_quoted_models() -> None:
             "model": "claude-x",
         }
     ).encode()
-    out = json.loads(replace_model(raw, "coding"))
+    out = json.loads(replace_model(raw, CODING))
     assert out["model"] == "coding"
     assert out["content"][0]["input"] == {"model": "nested"}
     assert out["content"][1]["text"] == 'say "model": "quoted"'
     assert out['a\\"model'] == "odd key"
 
 
+def test_replace_model_passes_over_model_as_a_value() -> None:
+    raw = b'{"type":"model","note":"x\\"model\\": 1","model":"m"}'
+    assert json.loads(replace_model(raw, CODING)) == {
+        "type": "model",
+        "note": 'x"model": 1',
+        "model": "coding",
+    }
+
+
 def test_replace_model_at_depth_two_and_without_one() -> None:
     start = b'{"type":"message_start","message":{"id":"m","model":"claude-x"}}'
-    assert json.loads(replace_model(start, "coding", depth=2))["message"]["model"] == "coding"
-    assert replace_model(start, "coding") == start  # no top-level model
-    assert replace_model(b'{"a":1}', "coding") == b'{"a":1}'
+    assert json.loads(replace_model(start, CODING, depth=2))["message"]["model"] == "coding"
+    assert replace_model(start, CODING) == start  # no top-level model
+    assert replace_model(b'{"a":1}', CODING) == b'{"a":1}'

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import time
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -105,7 +105,7 @@ class Gateway:
 
     async def serve(self, request: web.Request, frontend: Frontend) -> web.StreamResponse:
         """Answer one completion request in `frontend`'s format."""
-        record = AccessRecord(uuid.uuid4().hex, request.method, request.path, frontend.name)
+        record = AccessRecord(_request_id(), request.method, request.path, frontend.name)
         self.metrics.in_flight.inc()
         try:
             response = await self._serve(request, frontend, record)
@@ -277,6 +277,11 @@ def _attempts_or_cache(attempts: list[Attempt], route: Any) -> str:
     if route is not None and route.cache_hit:
         return "cache"
     return attempts_header(attempts)
+
+
+def _request_id() -> str:
+    """128 random bits in hex (unique, not secret: cheaper than uuid4's system call)."""
+    return f"{random.getrandbits(128):032x}"
 
 
 def _elapsed(record: AccessRecord) -> float:

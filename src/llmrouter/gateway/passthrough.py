@@ -35,7 +35,7 @@ from llmrouter.streaming import RouterStream
 from llmrouter.types import ChatCompletion
 from llmrouter.vendors.base import Wire
 
-__all__ = ["STRIPPED", "passed_body", "prepare", "relay", "replace_model"]
+__all__ = ["STRIPPED", "encode_model", "passed_body", "prepare", "relay", "replace_model"]
 
 STRIPPED: Mapping[Wire, frozenset[str]] = {
     "openai": frozenset({"store", "metadata", "service_tier"}),
@@ -43,7 +43,7 @@ STRIPPED: Mapping[Wire, frozenset[str]] = {
 }
 """Body fields a pass-through leaves out (dropped and named), per wire."""
 
-_KEY = re.compile(rb'"model"\s*:\s*"(?:[^"\\]|\\.)*"')
+_VALUE = re.compile(rb'\s*:\s*"(?:[^"\\]|\\.)*"')
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _DONE = b"[DONE]"
 
@@ -75,17 +75,65 @@ def _all(headers: Mapping[str, str], name: str) -> list[str]:
     return [value] if value else []
 
 
-def replace_model(data: bytes, model: str, depth: int = 1) -> bytes:
-    """`data` (one JSON object) with the `model` key at `depth` (1: top level) set to `model`;
-    unchanged when it has none. The rest stays byte for byte as it came."""
-    for match in _KEY.finditer(data):
-        before = _STRING.sub(b"", data[: match.start()])
-        if b'"' in before:  # the match starts inside a string
+def encode_model(model: str) -> bytes:
+    """`"model":"<model>"`, as `replace_model` writes it."""
+    return b'"model":' + to_json(model)
+
+
+def replace_model(data: bytes, model: bytes, depth: int = 1) -> bytes:
+    """`data` (one JSON object) with its `model` key at `depth` (1: top level) replaced by
+    `model` (from `encode_model`); unchanged when it has none. Every other byte stays as it
+    came."""
+    span = _model_span(data, depth)
+    return data if span is None else data[: span[0]] + model + data[span[1] :]
+
+
+def _model_span(data: bytes, depth: int) -> tuple[int, int] | None:
+    """Where `"model": "..."` stands at `depth` in `data`, if it does."""
+    start = 0
+    while (found := data.find(b'"model"', start)) >= 0:
+        start = found + 1
+        before = data[:found]
+        if b"\\" in before:  # escapes: strip whole strings (rare)
+            outside = _STRING.sub(b"", before)
+            if b'"' in outside:
+                continue  # inside a string
+        else:
+            parts = before.split(b'"')
+            if not len(parts) % 2:
+                continue  # an odd number of quotes before: inside a string
+            outside = b"".join(parts[0::2])
+        opened = outside.count(b"{") + outside.count(b"[")
+        if opened - outside.count(b"}") - outside.count(b"]") != depth:
             continue
-        level = before.count(b"{") + before.count(b"[") - before.count(b"}") - before.count(b"]")
-        if level == depth:
-            return data[: match.start()] + b'"model":' + to_json(model) + data[match.end() :]
-    return data
+        value = _VALUE.match(data, found + 7)
+        if value is not None:
+            return found, value.end()
+    return None
+
+
+class _Renamer:
+    """`replace_model` for the events of one stream: once an event's model is found, a later
+    event with the same bytes before it (a stream's chunks share id, object and created)
+    has it at the same place, so it is replaced there without a search."""
+
+    __slots__ = ("_depth", "_model", "_old", "_prefix")
+
+    def __init__(self, model: bytes, depth: int) -> None:
+        self._model = model
+        self._depth = depth
+        self._prefix = b""
+        self._old = b""
+
+    def __call__(self, data: bytes) -> bytes:
+        prefix, old = self._prefix, self._old
+        if old and data.startswith(prefix) and data.startswith(old, len(prefix)):
+            return prefix + self._model + data[len(prefix) + len(old) :]
+        span = _model_span(data, self._depth)
+        if span is None:
+            return data
+        self._prefix, self._old = data[: span[0]], data[span[0] : span[1]]
+        return data[: span[0]] + self._model + data[span[1] :]
 
 
 def passed_body(answer: ChatCompletion, inbound: Inbound) -> bytes | None:
@@ -94,23 +142,24 @@ def passed_body(answer: ChatCompletion, inbound: Inbound) -> bytes | None:
     if route is not None and route.cache_hit:
         return None
     body = received_body(answer)
-    return None if body is None else replace_model(body, inbound.model)
+    return None if body is None else replace_model(body, encode_model(inbound.model))
 
 
-def _frame(events: list[tuple[str | None, bytes]], wire: Wire, model: str) -> bytes:
+def _frame(events: list[tuple[str | None, bytes]], rename: _Renamer, wire: Wire) -> bytes:
     out: list[bytes] = []
     for name, data in events:
-        if wire == "openai" and data != _DONE:
-            data = replace_model(data, model)
+        if wire == "openai":
+            if data != _DONE:
+                data = rename(data)
         elif name == "message_start":
-            data = replace_model(data, model, depth=2)
+            data = rename(data)
         if b"\n" in data:
             data = data.replace(b"\n", b"\ndata: ")
         if name is None:
             out.append(b"data: " + data + b"\n\n")
         else:
             out.append(b"event: " + name.encode() + b"\ndata: " + data + b"\n\n")
-    return b"".join(out)
+    return out[0] if len(out) == 1 else b"".join(out)
 
 
 async def relay(
@@ -119,9 +168,10 @@ async def relay(
     """The backend's events as it sent them, as the Router reads the stream (so its checks,
     deadline and accounting still apply); a failure ends the stream with the format's own
     error event, as a translated stream does."""
+    rename = _Renamer(encode_model(inbound.model), 1 if wire == "openai" else 2)
     try:
         async for _chunk in stream:
-            data = _frame(received.take(), wire, inbound.model)
+            data = _frame(received.take(), rename, wire)
             if data:
                 yield data
     except LLMRouterError as exc:
@@ -131,6 +181,6 @@ async def relay(
         else:
             yield named_event("error", anthropic_error(problem))
         return
-    data = _frame(received.take(), wire, inbound.model)
+    data = _frame(received.take(), rename, wire)
     if data:
         yield data

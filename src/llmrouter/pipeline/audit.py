@@ -17,7 +17,6 @@ from llmrouter.errors import LLMRouterError
 from llmrouter.pipeline.chain import Handler
 from llmrouter.pipeline.exchange import Exchange
 from llmrouter.pipeline.reply import Ending, Reply
-from llmrouter.telemetry.instrument import NOOP_REQUEST
 from llmrouter.types import Attempt
 
 __all__ = ["EVENT", "AuditStage"]
@@ -39,8 +38,8 @@ class AuditStage:
         self._wall = wall_clock
 
     async def __call__(self, ex: Exchange, call_next: Handler) -> Reply:
-        if not self._log.enabled and ex.telemetry is NOOP_REQUEST:
-            return await call_next(ex)
+        if not self._log.enabled and not ex.telemetry.records_events:
+            return await call_next(ex)  # no sink and no recording span: nobody reads a record
         started = self._wall()
         try:
             reply = await call_next(ex)
@@ -75,7 +74,7 @@ class AuditStage:
         else:
             error = error if error is not None else (ending.error if ending else None)
             record = trail.finish(error=error or _Abandoned())
-        if ex.telemetry is not NOOP_REQUEST:
+        if ex.telemetry.records_events:
             ex.telemetry.span_event(EVENT, audit_event_attributes(record))
         await self._log.emit(record)
 

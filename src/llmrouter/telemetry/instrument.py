@@ -78,6 +78,11 @@ class RequestScope:
     def span_event(self, name: str, attributes: Mapping[str, Any]) -> None:
         """An event on the request span (the audit record)."""
 
+    @property
+    def records_events(self) -> bool:
+        """Whether `span_event` records anything (a sampled request span)."""
+        return False
+
 
 _NOOP_ATTEMPT = AttemptScope()
 NOOP_REQUEST = RequestScope()
@@ -133,6 +138,11 @@ class _LiveRequest(RequestScope):
         span = self._span
         if span is not None and span.is_recording():
             span.add_event(name, dict(attributes))
+
+    @property
+    def records_events(self) -> bool:
+        span = self._span
+        return span is not None and span.is_recording()
 
     async def fallback(self, from_model: str, to_model: str, error_kind: str) -> None:
         if self._otel is not None:
