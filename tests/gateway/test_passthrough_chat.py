@@ -129,14 +129,16 @@ def test_overloaded_glm_falls_back_to_claude_translated(
 ) -> None:
     stand_ins.glm.fail_always(Fault.overloaded())
     body = _body(stream=stream, model="chat")  # chat: glm, then claude
-    for name in (*VENDOR_FIELDS, "prompt_cache_key"):
+    for name in VENDOR_FIELDS:
         del body[name]  # a vendor field would leave claude out
     resp = _post(gateway.url, body)
     assert resp.status_code == 200, resp.text
     assert resp.headers["x-llmrouter-model"] == "claude"
-    assert stand_ins.glm.requests[0].body["temperature"] == 0.2  # the GLM attempt passed
+    assert stand_ins.glm.requests[0].body["prompt_cache_key"] == "pk-1"  # GLM's: passed
     sent = stand_ins.claude.requests[-1].body  # the Claude attempt was translated
     assert sent["system"] == "be brief" and sent["model"] == "claude-sonnet-4-5"
+    assert "prompt_cache_key" not in sent
+    assert resp.headers["x-llmrouter-dropped"] == "prompt_cache_key"  # the translation's
     if stream:
         chunks = [d for d in _data(resp.content) if d != "[DONE]"]
         assert {c["model"] for c in chunks} == {"chat"}

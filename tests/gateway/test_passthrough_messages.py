@@ -221,12 +221,3 @@ def test_overloaded_claude_falls_back_to_glm_translated(
         assert resp.json()["model"] == "coding"
         text = resp.json()["content"][0]["text"]
     assert text.endswith("thanks")
-
-
-def test_a_route_without_an_anthropic_wire_is_translated(gateway: Any, stand_ins: StandIns) -> None:
-    body = _body()
-    del body["thinking"]
-    resp = _post(gateway.url, {**body, "model": "glm-only"})
-    assert resp.status_code == 200, resp.text
-    assert "cache_control" not in json.dumps(stand_ins.glm.requests[-1].body)
-    assert "anthropic-beta" in resp.headers["x-llmrouter-dropped"].split(", ")
