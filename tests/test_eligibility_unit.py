@@ -59,6 +59,61 @@ def test_estimate_reads_caps_tools_and_json_mode() -> None:
     assert modes == ["json_object", "json_schema", None]
 
 
+CALL = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+SIGNED = {"type": "thinking", "thinking": "so", "signature": "sig"}
+UNSIGNED = {"type": "thinking", "thinking": "so"}  # another model's reasoning, as rendered
+
+
+def _tool_turn(*blocks: dict[str, Any]) -> list[dict[str, Any]]:
+    assistant: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [CALL]}
+    if blocks:
+        assistant["thinking_blocks"] = list(blocks)
+    return [*user(), assistant, {"role": "tool", "tool_call_id": "c1", "content": "sunny"}]
+
+
+THINKING = {"thinking": {"type": "enabled", "budget_tokens": 2048}}
+
+
+@pytest.mark.parametrize(
+    ("messages", "params", "unsigned"),
+    [
+        (_tool_turn(SIGNED), THINKING, False),
+        (_tool_turn(UNSIGNED), THINKING, True),
+        (_tool_turn(), THINKING, True),  # the turn being answered opens without thinking
+        (_tool_turn(), {"reasoning_effort": "low"}, True),  # effort turns thinking on
+        (_tool_turn(), {}, False),  # thinking off: nothing to sign
+        (_tool_turn(UNSIGNED), {"thinking": {"type": "disabled"}}, False),
+        (
+            [*_tool_turn(SIGNED)[:2], {"role": "assistant", "content": "x"}, *user()],
+            THINKING,
+            False,
+        ),
+        (
+            [{"role": "assistant", "content": "x", "thinking_blocks": [UNSIGNED]}, *user()],
+            THINKING,
+            True,
+        ),
+    ],
+)
+def test_estimate_notes_thinking_no_vendor_signed(
+    messages: list[dict[str, Any]], params: dict[str, Any], unsigned: bool
+) -> None:
+    assert estimate_request(request(messages, **params)).unsigned_thinking is unsigned
+
+
+async def test_unsigned_thinking_skips_anthropic(make_router: MakeRouter) -> None:
+    provider = FunctionProvider()
+    config = two_model_config()
+    config["routes"]["chat"]["models"] = ["claude", "glm"]
+    resp = await make_router(provider, config).acompletion(
+        model="chat", messages=_tool_turn(UNSIGNED), max_tokens=4096, **THINKING
+    )
+    assert called(provider) == ["glm"]
+    skip = resp.route.attempts[0]
+    assert (skip.model, skip.error) == ("claude", "vendor_limit")
+    assert skip.detail is not None and "signature" in skip.detail
+
+
 def test_capabilities_from_the_price_map_and_overrides() -> None:
     claude = capabilities_for(ModelConfig(provider="p", model="anthropic/claude-sonnet-4-5"))
     assert (claude.tools, claude.vision, claude.json_schema) == (True, True, True)

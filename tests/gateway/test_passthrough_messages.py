@@ -221,3 +221,27 @@ def test_overloaded_claude_falls_back_to_glm_translated(
         assert resp.json()["model"] == "coding"
         text = resp.json()["content"][0]["text"]
     assert text.endswith("thanks")
+
+
+def test_a_tool_loop_continues_on_glm_after_a_fallback(gateway: Any, stand_ins: StandIns) -> None:
+    """GLM answered the first turn (Claude overloaded), so its thinking carries no Anthropic
+    signature: Claude, back, cannot take the next turn (it refuses unsigned thinking), so the
+    route skips it rather than failing on its 400."""
+    stand_ins.claude.fail_always(Fault.overloaded())
+    body = {k: v for k, v in _body().items() if k != "context_management"}
+    first = _post(gateway.url, body)
+    assert first.headers["x-llmrouter-model"] == "glm"
+    content = first.json()["content"]
+    assert content[0] == {"type": "thinking", "thinking": content[0]["thinking"], "signature": ""}
+    use = next(block for block in content if block["type"] == "tool_use")
+    body["messages"] = [
+        *body["messages"],
+        {"role": "assistant", "content": content},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use["id"]}]},
+    ]
+    stand_ins.claude.clear_faults()  # Claude is back
+    tried = stand_ins.claude.request_count
+    second = _post(gateway.url, body)
+    assert second.status_code == 200, second.text
+    assert second.headers["x-llmrouter-attempts"] == "claude=vendor_limit, glm=ok"
+    assert stand_ins.claude.request_count == tried  # never sent what it would refuse

@@ -13,6 +13,8 @@ A model is skipped (recorded in `route.attempts` as `outcome="skipped"`) when:
   with a 400 that ends the route; skipped, the route falls back instead;
 - `unsupported_param`: the model's wire cannot carry a parameter the request sets (the Messages
   API has no `seed`, `logprobs`, penalties, ...): dropping it would change the answer silently;
+- `vendor_limit` too: thinking is on and the conversation holds thinking no Anthropic model
+  signed (another model answered an earlier turn), which Anthropic refuses;
 - `budget`: the model's own budget is spent (see `llmrouter.budgets`).
 
 Capabilities come from the price map (`supports_function_calling`, `supports_vision`,
@@ -117,4 +119,10 @@ def vendor_limit(estimate: RequestEstimate, limits: Limits) -> tuple[str, str] |
         return "vendor_limit", "a JSON response_format together with tools cannot be carried"
     if estimate.vision and limits.images is False:
         return "vendor_limit", "the request has images and the vendor's model takes none"
+    if estimate.unsigned_thinking and limits.signed_thinking:
+        return (
+            "vendor_limit",
+            "thinking is on and an earlier turn's thinking has no signature of this vendor "
+            "(another model wrote it)",
+        )
     return None

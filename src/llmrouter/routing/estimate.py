@@ -4,7 +4,11 @@ The estimate is deterministic and fast (no tokenizer is imported on the request 
 
 - prompt tokens = ceil(characters / 4) over message text, tool-call names and arguments and
   the JSON of `tools`, plus 4 tokens per message and 765 per image part;
-- completion tokens are capped by `max_completion_tokens` (else `max_tokens`) when given.
+- completion tokens are capped by `max_completion_tokens` (else `max_tokens`) when given;
+- `unsigned_thinking`: thinking is on (`thinking` enabled or adaptive, or a `reasoning_effort`
+  other than `none`) and an assistant turn carries a thinking block without a signature, or
+  the tool-use turn being answered opens without one (another model wrote it: Anthropic
+  refuses both).
 
 It is good to about +-25% for English prose and code; CJK text is underestimated (a CJK
 character is often a whole token), so leave headroom under a context window.
@@ -53,6 +57,8 @@ class RequestEstimate:
     """`auto`, `none`, `required`, or `function` for a named tool (None: not set)."""
     params: frozenset[str] = frozenset()
     """The names of the call parameters the request sets."""
+    unsigned_thinking: bool = False
+    """Thinking is on and the conversation has thinking no Anthropic model signed."""
 
 
 def estimate_request(request: CompletionRequest) -> RequestEstimate:
@@ -97,7 +103,48 @@ def estimate_request(request: CompletionRequest) -> RequestEstimate:
         stop_words=(1 if isinstance(stop, str) else len(stop)) if stop else 0,
         tool_choice=_tool_choice(params.get("tool_choice")),
         params=frozenset(params),
+        unsigned_thinking=_thinking_on(params) and _unsigned_thinking(request.messages),
     )
+
+
+def _thinking_on(params: Mapping[str, Any]) -> bool:
+    thinking = params.get("thinking")
+    if isinstance(thinking, Mapping):
+        return thinking.get("type") in ("enabled", "adaptive")
+    effort = params.get("reasoning_effort")
+    return effort is not None and effort != "none"
+
+
+def _unsigned_thinking(messages: list[dict[str, Any]]) -> bool:
+    """A thinking block without a signature, or a tool-use turn being answered (the last
+    assistant message, followed by tool results) that opens without a signed one."""
+    answering_tools = False
+    last: Mapping[str, Any] | None = None
+    for message in reversed(messages):
+        role = message.get("role")
+        if role == "tool":
+            answering_tools = True
+        elif role == "assistant":
+            last = message
+            break
+    if answering_tools and last is not None and last.get("tool_calls"):
+        blocks = last.get("thinking_blocks") or ()
+        if not blocks or not _signed(blocks[0]):
+            return True
+    return any(
+        not _signed(block)
+        for message in messages
+        if message.get("role") == "assistant"
+        for block in message.get("thinking_blocks") or ()
+    )
+
+
+def _signed(block: Any) -> bool:
+    if isinstance(block, Mapping):
+        kind, signature = block.get("type"), block.get("signature")
+    else:  # a ThinkingBlock of an earlier answer
+        kind, signature = getattr(block, "type", None), getattr(block, "signature", None)
+    return kind == "redacted_thinking" or bool(signature)
 
 
 def _tool_choice(choice: object) -> str | None:

@@ -36,6 +36,9 @@ class Limits:
     json_with_tools: bool = True
     """Whether a JSON `response_format` may come with `tools` (the Anthropic wire carries
     structured output as a forced tool, so it cannot)."""
+    signed_thinking: bool = False
+    """Whether, with thinking on, every thinking block sent back must carry the vendor's own
+    signature (Anthropic's): a conversation another model thought in cannot continue there."""
 
 
 @dataclass(frozen=True)

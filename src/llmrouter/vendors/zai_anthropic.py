@@ -8,6 +8,8 @@ business codes can appear as the error type, so both tables apply.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from llmrouter.vendors.anthropic import ANTHROPIC_ERRORS, ANTHROPIC_LIMITS
 from llmrouter.vendors.base import Vendor
 from llmrouter.vendors.zai import ZHIPU_CODES
@@ -19,7 +21,7 @@ VENDOR = Vendor(
     api_base="https://api.z.ai/api/anthropic",
     telemetry_name="zai",
     error_codes={**ANTHROPIC_ERRORS, **ZHIPU_CODES},
-    limits=ANTHROPIC_LIMITS,
+    limits=replace(ANTHROPIC_LIMITS, signed_thinking=False),  # GLM cannot check Claude's
     auth="bearer",
     capability_defaults={"vision": False},
     litellm_model=lambda model_id: (f"anthropic/{model_id}", "https://api.z.ai/api/anthropic"),
