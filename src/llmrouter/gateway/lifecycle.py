@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -20,7 +21,7 @@ from llmrouter.gateway.metrics import GatewayMetrics
 from llmrouter.gateway.settings import GatewaySettings
 from llmrouter.router import Router
 
-__all__ = ["ServeOptions", "load_settings", "serve_forever"]
+__all__ = ["ServeOptions", "load_settings", "serve_forever", "tune_gc"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,23 @@ def configure_logging(access_log: bool) -> None:
         root.setLevel(logging.WARNING)
 
 
+GC_YOUNG_THRESHOLD = 50_000
+"""Net allocations between two collections of the youngest generation (Python's default is
+700)."""
+
+
+def tune_gc() -> None:
+    """What the warm process holds stays for its life: it is moved out of the collector's
+    sight (`gc.freeze`), and the youngest generation is collected less often (a request's
+    objects die by reference counting long before). With Python's defaults the collector took
+    about a sixth of the gateway's CPU under load, scanning requests in flight again and
+    again (docs/gateway.md, "Performance")."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 async def serve_forever(options: ServeOptions, worker: int = 0) -> None:
     """Serve until SIGTERM or SIGINT, then drain and return."""
     loaded, settings = load_settings(options)
@@ -81,6 +99,7 @@ async def serve_forever(options: ServeOptions, worker: int = 0) -> None:
     await runner.setup()
     try:
         await router.__aenter__()
+        tune_gc()
         site = web.TCPSite(runner, options.host, options.port, reuse_port=options.reuse_port)
         await site.start()
         port = runner.addresses[0][1]
