@@ -32,6 +32,8 @@ stop_sequence -> "stop", max_tokens -> "length", tool_use -> "tool_calls", refus
 "refusal", pause_turn -> "pause_turn" (the caller sends the turn back to continue); usage:
 prompt tokens = input + cache read + cache write, with `cached_tokens` and
 `cache_write_tokens` in the details.
+
+docs/wire-formats.md states all of this per vendor, beside the OpenAI wire.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@
 
 What cannot be undone from outside litellm (Anthropic's `pause_turn` reported as `length`,
 usage counted by litellm for an Anthropic stream that sent none) is listed on the "Wire
-formats" docs page; Anthropic models are served by the native adapter unless a provider sets
-`adapter: litellm`.
+formats" docs page (docs/wire-formats.md); Anthropic models are served by the native adapter
+unless a provider sets `adapter: litellm`.
 """
 
 from __future__ import annotations

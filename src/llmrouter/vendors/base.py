@@ -21,7 +21,8 @@ ErrorTable = Mapping[str, type[e.ProviderError]]
 @dataclass(frozen=True)
 class Limits:
     """What a vendor's API refuses with a 400, checked before a call: a request that breaks a
-    limit makes the model ineligible (the route falls back) instead of failing on a 400."""
+    limit makes the model ineligible (the route falls back) instead of failing on a 400.
+    docs/wire-formats.md tabulates each vendor's."""
 
     max_stop_words: int | None = None
     tool_choice: frozenset[str] | None = None
