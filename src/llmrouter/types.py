@@ -71,17 +71,24 @@ class Message(_Model):
     content: str | None = None
     tool_calls: list[ToolCall] | None = None
     refusal: str | None = None
-    """The model's refusal, in OpenAI's shape (Anthropic's `stop_reason: refusal` too)."""
+    """The model's refusal text, where the provider sends one (OpenAI). An Anthropic refusal
+    is `finish_reason="refusal"`, with whatever text came in `content`."""
     reasoning_content: str | None = None
     """The model's reasoning text (GLM, DeepSeek; Anthropic thinking, joined)."""
     thinking_blocks: list[ThinkingBlock] | None = None
     """Anthropic thinking blocks with their signatures, to send back in the next turn."""
+    audio: dict[str, Any] | None = None
+    """OpenAI audio output (`modalities: ["audio"]`), as the provider sent it."""
+    annotations: list[dict[str, Any]] | None = None
+    """OpenAI annotations (web search citations), as the provider sent them."""
 
 
 class Choice(_Model):
     index: int = 0
     message: Message
     finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
+    """Token log probabilities (`logprobs: true`), as the provider sent them."""
 
 
 class PromptTokensDetails(_Model):
@@ -92,6 +99,8 @@ class PromptTokensDetails(_Model):
     cache_write_tokens: int | None = None
     """Prompt tokens written to the provider's prompt cache (included in `prompt_tokens`);
     Anthropic bills them above the input price."""
+    audio_tokens: int | None = None
+    """Audio input tokens (included in `prompt_tokens`; priced as text: docs/wire-formats.md)."""
 
 
 class CompletionTokensDetails(_Model):
@@ -99,6 +108,11 @@ class CompletionTokensDetails(_Model):
 
     reasoning_tokens: int | None = None
     """Hidden reasoning tokens (included in `completion_tokens`)."""
+    audio_tokens: int | None = None
+    """Audio output tokens (included in `completion_tokens`)."""
+    accepted_prediction_tokens: int | None = None
+    rejected_prediction_tokens: int | None = None
+    """Predicted Outputs (`prediction`): tokens of the prediction used and not used."""
 
 
 class Usage(_Model):
@@ -178,6 +192,8 @@ class ChatCompletion(_Model):
     choices: list[Choice]
     usage: Usage = Field(default_factory=Usage)
     system_fingerprint: str | None = None
+    service_tier: str | None = None
+    """The tier that served the request (OpenAI's `service_tier`), as the provider said."""
     if TYPE_CHECKING:
         # Every response the router returns carries its route, so type checkers see it as
         # present (`resp.route.model` passes `mypy --strict`); a ChatCompletion parsed from a
@@ -220,6 +236,7 @@ class ChunkChoice(_Model):
     index: int = 0
     delta: Delta = Field(default_factory=Delta)
     finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
 
 
 class ChatCompletionChunk(_Model):
@@ -231,6 +248,8 @@ class ChatCompletionChunk(_Model):
     model: str
     choices: list[ChunkChoice] = Field(default_factory=list)
     usage: Usage | None = None
+    system_fingerprint: str | None = None
+    service_tier: str | None = None
 
 
 def build_validators() -> None:

@@ -167,3 +167,88 @@ async def test_seed_makes_claude_ineligible_instead_of_being_dropped(local: Loca
     skip = resp.route.attempts[0]
     assert (skip.model, skip.outcome, skip.error) == ("claude", "skipped", "unsupported_param")
     assert "seed" in (skip.detail or "")
+
+
+async def test_n_choices_make_claude_ineligible_instead_of_ending_the_route(
+    local: Local,
+) -> None:
+    """The Messages API returns one choice: a route [claude, glm] asked for n=2 is served by
+    GLM, never ended by Claude's 400."""
+    resp = await build(local).acompletion(model="claude_first", messages=user(), n=2)
+    assert resp.route.model == "glm" and len(resp.choices) == 2
+    skip = resp.route.attempts[0]
+    assert (skip.model, skip.outcome, skip.error) == ("claude", "skipped", "vendor_limit")
+    assert local.claude.request_count == 0
+
+
+async def test_cache_control_on_a_message_and_on_an_image_reaches_anthropic(local: Local) -> None:
+    """litellm's convention, `cache_control` on a whole message, marks its last block; on an
+    image part it stays on the image. Both adapters send the same breakpoints."""
+    marker = {"type": "ephemeral"}
+    image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
+    messages = [
+        {"role": "system", "content": "You are terse. " * 20, "cache_control": marker},
+        {
+            "role": "user",
+            "content": [{**image, "cache_control": marker}, {"type": "text", "text": "what?"}],
+        },
+        {"role": "assistant", "content": "A pixel."},
+        {"role": "user", "content": "And now?", "cache_control": marker},
+    ]
+    await build(local).acompletion(model="claude", messages=messages, max_tokens=64)
+    body = local.claude.requests[-1].body
+    assert body["system"][-1]["cache_control"] == marker
+    first, last = body["messages"][0]["content"], body["messages"][-1]["content"]
+    assert first[0]["type"] == "image" and first[0]["cache_control"] == marker
+    assert "cache_control" not in first[1]
+    assert last[-1] == {"type": "text", "text": "And now?", "cache_control": marker}
+
+
+async def test_openai_response_fields_beyond_the_text_reach_the_caller(local: Local) -> None:
+    """logprobs, audio, annotations, service_tier and the audio and prediction token counts
+    are accepted on the way out, so they come back as the provider sent them."""
+    gpt, router = with_gpt(local)
+    logprobs = {
+        "content": [{"token": "Hi", "logprob": -0.1, "bytes": [72, 105], "top_logprobs": []}],
+        "refusal": None,
+    }
+    body = answer("Hi")
+    body["service_tier"] = "default"
+    body["choices"][0]["logprobs"] = logprobs
+    body["choices"][0]["message"]["annotations"] = [
+        {
+            "type": "url_citation",
+            "url_citation": {
+                "url": "https://example.com",
+                "title": "x",
+                "start_index": 0,
+                "end_index": 2,
+            },
+        }
+    ]
+    body["choices"][0]["message"]["audio"] = {
+        "id": "audio_1",
+        "data": "UklGRg==",
+        "expires_at": 1,
+        "transcript": "Hi",
+    }
+    body["usage"]["prompt_tokens_details"] = {"cached_tokens": 0, "audio_tokens": 3}
+    body["usage"]["completion_tokens_details"] = {
+        "reasoning_tokens": 0,
+        "audio_tokens": 2,
+        "accepted_prediction_tokens": 1,
+        "rejected_prediction_tokens": 0,
+    }
+    gpt.fail_next(Fault.http(200, body))
+    resp = await router.acompletion(model="gpt_first", messages=user(), logprobs=True)
+    choice = resp.choices[0]
+    assert choice.logprobs == logprobs and resp.service_tier == "default"
+    assert choice.message.annotations == body["choices"][0]["message"]["annotations"]
+    assert choice.message.audio == body["choices"][0]["message"]["audio"]
+    details = resp.usage.completion_tokens_details
+    assert details is not None and (details.audio_tokens, details.accepted_prediction_tokens) == (
+        2,
+        1,
+    )
+    assert resp.usage.prompt_tokens_details is not None
+    assert resp.usage.prompt_tokens_details.audio_tokens == 3

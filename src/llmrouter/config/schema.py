@@ -98,6 +98,18 @@ def _env_reference_only(value: str | None) -> str | None:
     return value
 
 
+_REFUSED_PARAMS = {
+    "drop_params": "litellm would drop what a provider cannot take without a word; llmrouter "
+    "makes such a model ineligible or refuses the parameter by name instead",
+    "num_retries": "the router is the only retry loop; set `retries` on the route",
+    "max_retries": "the router is the only retry loop; set `retries` on the route",
+    "fallbacks": "fallbacks are a route's `models` list",
+    "api_key": "set the provider's `api_key: ${ENV_VAR}`",
+    "api_base": "set the provider's `api_base`",
+    "base_url": "set the provider's `api_base`",
+}
+
+
 class ProviderConfig(_Section):
     """An endpoint and its credentials, shared by the models that name it."""
 
@@ -114,11 +126,23 @@ class ProviderConfig(_Section):
     params: dict[str, ParamValue] = Field(default_factory=dict)
     """Extra adapter parameters (e.g. `aws_region_name`, `api_version`); `${VAR}` allowed."""
     adapter: Literal["auto", "native", "litellm"] = "auto"
-    """`auto`: llmrouter's native HTTP adapter for OpenAI-compatible and Anthropic models
-    (`openai/`, `zai/`, `deepseek/`, `hosted_vllm/`, `custom_openai/`, `anthropic/`) without
-    litellm-only `params`, litellm for everything else; `native` / `litellm` force one."""
+    """`auto`: llmrouter's native HTTP adapter for the vendors it serves natively (`openai/`,
+    `anthropic/`, `zai/`, `zai_anthropic/`, `deepseek/`, `moonshot/`, `hosted_vllm/`,
+    `custom_openai/`) when the provider sets no `params` (those are litellm's), litellm for
+    everything else; `native` / `litellm` force one."""
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     """Caps on the answers the native adapters read (see docs/limits.md)."""
+
+    @field_validator("params")
+    @classmethod
+    def _params_keep_the_routers_guarantees(
+        cls, value: dict[str, ParamValue]
+    ) -> dict[str, ParamValue]:
+        for name in value:
+            why = _REFUSED_PARAMS.get(name)
+            if why is not None:
+                raise ValueError(f"{name!r} is not accepted here: {why}")
+        return value
 
     @field_validator("api_base")
     @classmethod

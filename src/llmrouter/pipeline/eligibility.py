@@ -42,7 +42,9 @@ class _RouteProfile:
         """No capability or vendor limit can exclude a model for this request."""
         if estimate.tools or estimate.vision or estimate.json is not None:
             return False
-        if estimate.tool_choice is not None or estimate.params & self.uncarried:
+        if estimate.tool_choice is not None or estimate.choices > 1:
+            return False
+        if estimate.params & self.uncarried:
             return False
         return self.max_stop_words is None or estimate.stop_words <= self.max_stop_words
 

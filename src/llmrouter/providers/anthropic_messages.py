@@ -2,7 +2,8 @@
 
 Request (`to_messages_request`):
 - `system` / `developer` messages -> top-level `system` (a string, or text blocks when there
-  are several messages or content parts; `cache_control` on a part is kept);
+  are several messages or content parts; `cache_control` on a part is kept, and on a whole
+  message it marks that message's last block);
 - user / assistant content strings stay strings; OpenAI content parts become blocks: `text`,
   `image_url` (a `data:` URL -> a base64 image source, else a url source); parts that are
   already Anthropic blocks pass through;
@@ -23,8 +24,8 @@ Request (`to_messages_request`):
 Not carried (`UNCARRIED`): `seed`, `logprobs`, `top_logprobs`, `logit_bias`, the penalties,
 `n > 1`, audio and prediction: a request that sets one makes an Anthropic-wire model
 ineligible (the route falls back) rather than having it dropped. `stream_options` is delivery
-only (Anthropic always streams usage); `prompt_cache_key` and `safety_identifier` are hints
-with no Anthropic control and are left out.
+only (Anthropic always streams usage); `prompt_cache_key`, `safety_identifier` and `store`
+are hints with no Anthropic control and are left out (docs/wire-formats.md says so).
 
 Response (`to_chat_completion`): text blocks -> `content`, `tool_use` -> `tool_calls`,
 thinking blocks -> `thinking_blocks` and `reasoning_content`; `stop_reason` end_turn /
@@ -213,19 +214,20 @@ def _convert_messages(
     for message in messages:
         role = message.get("role")
         content = message.get("content")
+        marker = message.get("cache_control")
         if role in ("system", "developer"):
-            system.extend(_blocks(content))
+            system.extend(_as_blocks(_marked(_blocks(content), marker)))
         elif role == "tool":
             block: dict[str, Any] = {
                 "type": "tool_result",
                 "tool_use_id": message.get("tool_call_id") or "",
                 "content": _tool_result_content(content),
             }
-            _append(turns, "user", [block])
+            _append(turns, "user", _marked([block], marker))
         elif role == "user":
-            _append(turns, "user", _user_content(content))
+            _append(turns, "user", _marked(_user_content(content), marker))
         elif role == "assistant":
-            _append(turns, "assistant", _assistant_content(message))
+            _append(turns, "assistant", _marked(_assistant_content(message), marker))
         else:
             raise UnsupportedRequest(
                 f"messages with role {role!r} have no Anthropic equivalent; use tool messages"
@@ -235,6 +237,17 @@ def _convert_messages(
     if len(system) == 1 and set(system[0]) == {"type", "text"}:
         return str(system[0]["text"]), turns
     return system, turns
+
+
+def _marked(content: str | list[dict[str, Any]], marker: Any) -> str | list[dict[str, Any]]:
+    """A message-level `cache_control` (litellm's convention) marks its last block, which is
+    where Anthropic's cache breakpoint for the message goes."""
+    if marker is None:
+        return content
+    blocks = [dict(block) for block in _as_blocks(content)]
+    if blocks:
+        blocks[-1]["cache_control"] = marker
+    return blocks
 
 
 def _append(turns: list[dict[str, Any]], role: str, content: str | list[dict[str, Any]]) -> None:
@@ -283,7 +296,10 @@ def _part(part: Any) -> dict[str, Any]:
     if kind == "image_url":
         image = part.get("image_url")
         url = image.get("url") if isinstance(image, Mapping) else image
-        return {"type": "image", "source": _image_source(str(url or ""))}
+        block = {"type": "image", "source": _image_source(str(url or ""))}
+        if "cache_control" in part:
+            block["cache_control"] = part["cache_control"]
+        return block
     return dict(part)  # already an Anthropic block (image, document, tool_result, ...)
 
 

@@ -107,6 +107,11 @@ def vendor_limit(estimate: RequestEstimate, limits: Limits) -> tuple[str, str] |
             "vendor_limit",
             f"{estimate.stop_words} stop words; the vendor accepts {limits.max_stop_words}",
         )
+    if limits.max_choices is not None and estimate.choices > limits.max_choices:
+        return (
+            "vendor_limit",
+            f"n={estimate.choices} choices; the vendor returns at most {limits.max_choices}",
+        )
     choice = estimate.tool_choice
     if limits.tool_choice is not None and choice is not None and choice not in limits.tool_choice:
         allowed = ", ".join(sorted(limits.tool_choice))

@@ -51,6 +51,8 @@ class RequestEstimate:
     """How many stop sequences the request sets."""
     tool_choice: str | None = None
     """`auto`, `none`, `required`, or `function` for a named tool (None: not set)."""
+    choices: int = 1
+    """`n`, the number of choices asked for."""
     params: frozenset[str] = frozenset()
     """The names of the call parameters the request sets."""
 
@@ -88,6 +90,7 @@ def estimate_request(request: CompletionRequest) -> RequestEstimate:
     if cap is None:
         cap = params.get("max_tokens")
     stop = params.get("stop")
+    n = params.get("n")
     return RequestEstimate(
         prompt_tokens=prompt,
         max_output_tokens=cap if isinstance(cap, int) and not isinstance(cap, bool) else None,
@@ -96,6 +99,7 @@ def estimate_request(request: CompletionRequest) -> RequestEstimate:
         json=_json_mode(params.get("response_format")),
         stop_words=(1 if isinstance(stop, str) else len(stop)) if stop else 0,
         tool_choice=_tool_choice(params.get("tool_choice")),
+        choices=n if isinstance(n, int) and not isinstance(n, bool) and n > 1 else 1,
         params=frozenset(params),
     )
 

@@ -37,7 +37,7 @@ ANTHROPIC_UNCARRIED = frozenset(
 )
 """OpenAI parameters the Messages API has no field for."""
 
-ANTHROPIC_LIMITS = Limits(uncarried=ANTHROPIC_UNCARRIED, json_with_tools=False)
+ANTHROPIC_LIMITS = Limits(uncarried=ANTHROPIC_UNCARRIED, json_with_tools=False, max_choices=1)
 
 VENDOR = Vendor(
     name="anthropic",

@@ -34,6 +34,8 @@ class Limits:
     uncarried: frozenset[str] = frozenset()
     """Call parameters the vendor's wire has no field for (the model is skipped when a request
     sets one, rather than the parameter being dropped)."""
+    max_choices: int | None = None
+    """The most choices (`n`) one request may ask for (None: any)."""
     json_with_tools: bool = True
     """Whether a JSON `response_format` may come with `tools` (the Anthropic wire carries
     structured output as a forced tool, so it cannot)."""

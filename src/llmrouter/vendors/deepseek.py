@@ -1,5 +1,6 @@
 """DeepSeek (api.deepseek.com), OpenAI-compatible. Statuses carry the meaning: 402 means the
-balance is exhausted (a quota fault), 422 invalid parameters, 503 overloaded."""
+balance is exhausted (a quota fault), 422 invalid parameters; a 503 is classified unavailable
+(it falls back), and overloaded when its message says so."""
 
 from __future__ import annotations
 
