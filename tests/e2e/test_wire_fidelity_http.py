@@ -38,7 +38,7 @@ def build(local: Local, **route: Any) -> Router:
     return Router.from_dict(local.config(**route), env=local.env, retry=FAST_BACKOFF)
 
 
-def with_gpt(local: Local, **route: Any) -> tuple[Any, Router]:
+def with_gpt(local: Local, model: str = "openai/gpt-4o-mini", **route: Any) -> tuple[Any, Router]:
     """An OpenAI-flavoured provider first, Claude as the fallback."""
     gpt = local.server.add_provider("gpt", wire="openai", flavor="openai")
     config = local.config()
@@ -47,7 +47,7 @@ def with_gpt(local: Local, **route: Any) -> tuple[Any, Router]:
         "api_key": "${ZHIPU_API_KEY}",
         "adapter": local.adapter,
     }
-    config["models"]["gpt"] = {"provider": "openai", "model": "openai/gpt-4o-mini"}
+    config["models"]["gpt"] = {"provider": "openai", "model": model}
     config["routes"]["gpt_first"] = {"models": ["gpt", "claude"], "timeout_s": 10, **route}
     return gpt, Router.from_dict(config, env=local.env, retry=FAST_BACKOFF)
 
@@ -144,7 +144,6 @@ async def test_a_routes_own_answer_check(local: Local) -> None:
     assert local.glm.request_count == 1 and local.claude.request_count == 1
 
 
-@pytest.mark.parametrize("local", ["native"], indirect=True)  # litellm maps these itself
 @pytest.mark.parametrize(
     ("params", "thinking"),
     [
@@ -252,3 +251,29 @@ async def test_openai_response_fields_beyond_the_text_reach_the_caller(local: Lo
     )
     assert resp.usage.prompt_tokens_details is not None
     assert resp.usage.prompt_tokens_details.audio_tokens == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "thinking"),
+    [
+        ({"reasoning_effort": "low"}, {"type": "enabled", "budget_tokens": 2048}),
+        ({"reasoning_effort": "xhigh"}, {"type": "enabled", "budget_tokens": 32768}),
+        ({"reasoning_effort": "none"}, {"type": "disabled"}),
+    ],
+)
+async def test_claude_gets_the_same_thinking_budget_and_max_tokens_on_both_adapters(
+    local: Local, params: dict[str, Any], thinking: dict[str, Any]
+) -> None:
+    await build(local).acompletion(model="claude", messages=user(), **params)
+    body = local.claude.requests[-1].body
+    assert body["thinking"] == thinking and "reasoning_effort" not in body
+    assert body["max_tokens"] == 64000  # the model's own output limit, not budget + 4096
+
+
+async def test_thinking_reaches_openai_as_reasoning_effort_on_both_adapters(local: Local) -> None:
+    gpt, router = with_gpt(local, model="openai/o4-mini")  # a reasoning model
+    await router.acompletion(
+        model="gpt", messages=user(), thinking={"type": "enabled", "budget_tokens": 2000}
+    )
+    body = gpt.requests[-1].body
+    assert body["reasoning_effort"] == "low" and "thinking" not in body

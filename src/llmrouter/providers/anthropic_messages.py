@@ -53,7 +53,9 @@ __all__ = [
     "STOP_REASONS",
     "UNCARRIED",
     "UnsupportedRequest",
+    "anthropic_controls",
     "finish_reason",
+    "output_limit",
     "to_chat_completion",
     "to_messages_request",
     "usage_of",
@@ -67,7 +69,13 @@ JSON_TOOL = "json_answer"
 
 UNCARRIED = ANTHROPIC_UNCARRIED
 
-REASONING_BUDGETS = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 24576}
+REASONING_BUDGETS = {
+    "minimal": 1024,
+    "low": 2048,
+    "medium": 8192,
+    "high": 24576,
+    "xhigh": 32768,
+}
 """`reasoning_effort` -> Anthropic's thinking `budget_tokens`."""
 
 STOP_REASONS: dict[str, str] = {
@@ -132,10 +140,7 @@ def to_messages_request(
     if system is not None:
         body["system"] = system
     body["messages"] = turns
-    max_tokens = params.get("max_tokens")
-    if max_tokens is None:
-        max_tokens = params.get("max_completion_tokens")
-    body["max_tokens"] = default_max_tokens if max_tokens is None else max_tokens
+    body["max_tokens"] = output_limit(params, default_max_tokens)
     n = params.get("n")
     if n is not None and n != 1:
         raise UnsupportedRequest("n > 1 is not supported by the Anthropic Messages API")
@@ -150,6 +155,22 @@ def to_messages_request(
     extra_body = params.get("extra_body")
     if isinstance(extra_body, Mapping):
         body.update(extra_body)
+    return body
+
+
+def output_limit(params: Mapping[str, Any], default_max_tokens: int) -> Any:
+    """`max_tokens` (or `max_completion_tokens`); the model's own limit when neither is set."""
+    max_tokens = params.get("max_tokens")
+    if max_tokens is None:
+        max_tokens = params.get("max_completion_tokens")
+    return default_max_tokens if max_tokens is None else max_tokens
+
+
+def anthropic_controls(params: Mapping[str, Any], default_max_tokens: int) -> dict[str, Any]:
+    """`max_tokens` and `thinking` as the Messages API gets them, for the litellm adapter to
+    send exactly what the native one does (litellm has budgets of its own otherwise)."""
+    body: dict[str, Any] = {"max_tokens": output_limit(params, default_max_tokens)}
+    _reasoning(body, params)
     return body
 
 

@@ -21,6 +21,7 @@ from llmrouter.faults import RawFault, TransportFailure, classify
 from llmrouter.providers import redirects
 from llmrouter.providers.base import ProviderCall
 from llmrouter.providers.litellm_fidelity import faithful, provider_chunks
+from llmrouter.providers.litellm_params import litellm_params
 from llmrouter.types import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["LiteLLMProvider", "import_litellm"]
@@ -75,7 +76,7 @@ class LiteLLMProvider:
     def _kwargs(self, call: ProviderCall, *, stream: bool) -> dict[str, Any]:
         deployment = call.deployment
         provider = deployment.provider
-        kwargs: dict[str, Any] = {**provider.params, **call.params}
+        kwargs: dict[str, Any] = {**provider.params, **litellm_params(call)}
         model, default_base = _litellm_model(call)
         kwargs.update(
             model=model,
