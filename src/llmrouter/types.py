@@ -99,6 +99,8 @@ class PromptTokensDetails(_Model):
     cache_write_tokens: int | None = None
     """Prompt tokens written to the provider's prompt cache (included in `prompt_tokens`);
     Anthropic bills them above the input price."""
+    cache_write_1h_tokens: int | None = None
+    """Of `cache_write_tokens`, those written with a one-hour lifetime (billed higher still)."""
     audio_tokens: int | None = None
     """Audio input tokens (included in `prompt_tokens`; priced as text: docs/wire-formats.md)."""
 
@@ -136,6 +138,12 @@ class Usage(_Model):
         """Prompt tokens written to the prompt cache, 0 when not reported."""
         details = self.prompt_tokens_details
         return (details.cache_write_tokens or 0) if details is not None else 0
+
+    @property
+    def cache_write_1h_tokens(self) -> int:
+        """Prompt tokens written to the cache for one hour, 0 when not reported."""
+        details = self.prompt_tokens_details
+        return (details.cache_write_1h_tokens or 0) if details is not None else 0
 
     @property
     def reasoning_tokens(self) -> int:

@@ -277,3 +277,83 @@ async def test_thinking_reaches_openai_as_reasoning_effort_on_both_adapters(loca
     )
     body = gpt.requests[-1].body
     assert body["reasoning_effort"] == "low" and "thinking" not in body
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_one_hour_cache_writes_are_priced_at_their_own_rate(
+    local: Local, stream: bool
+) -> None:
+    """Anthropic bills a one-hour cache write at 2x input ($6/MTok for Sonnet 4.5), a
+    five-minute one at 1.25x ($3.75): the split in `usage.cache_creation` is priced as billed."""
+    usage = {
+        "input_tokens": 100,
+        "cache_read_input_tokens": 0,
+        "cache_creation_input_tokens": 3000,
+        "cache_creation": {"ephemeral_5m_input_tokens": 1000, "ephemeral_1h_input_tokens": 2000},
+        "output_tokens": 10,
+    }
+    message = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5",
+        "content": [{"type": "text", "text": "Cached."}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": usage,
+    }
+    if stream:
+        events = [
+            (
+                "message_start",
+                {
+                    "type": "message_start",
+                    "message": {**message, "content": [], "stop_reason": None},
+                },
+            ),
+            (
+                "content_block_start",
+                {
+                    "type": "content_block_start",
+                    "index": 0,
+                    "content_block": {"type": "text", "text": ""},
+                },
+            ),
+            (
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "text_delta", "text": "Cached."},
+                },
+            ),
+            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            (
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": 10},
+                },
+            ),
+            ("message_stop", {"type": "message_stop"}),
+        ]
+        body = "".join(f"event: {e}\ndata: {json.dumps(d)}\n\n" for e, d in events)
+        local.claude.fail_next(Fault.http(200, body, headers={"content-type": "text/event-stream"}))
+        answer_stream = await build(local).acompletion(
+            model="claude", messages=user(), max_tokens=64, stream=True
+        )
+        async for _ in answer_stream:
+            pass
+        route = answer_stream.route
+    else:
+        local.claude.fail_next(Fault.http(200, message))
+        resp = await build(local).acompletion(model="claude", messages=user(), max_tokens=64)
+        route = resp.route
+        details = resp.usage.prompt_tokens_details
+        assert details is not None and (
+            details.cache_write_tokens,
+            details.cache_write_1h_tokens,
+        ) == (3000, 2000)
+    expected = (100 * 3.0 + 1000 * 3.75 + 2000 * 6.0 + 10 * 15.0) / 1_000_000
+    assert route is not None and route.cost_usd == pytest.approx(expected)

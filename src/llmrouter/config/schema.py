@@ -174,6 +174,7 @@ class PriceTierConfig(_Section):
     cached_input_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     reasoning_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     cache_write_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
+    cache_write_1h_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
 
 
 class ModelConfig(_Section):
@@ -192,6 +193,9 @@ class ModelConfig(_Section):
     """Per million reasoning tokens, where the provider reports them."""
     cache_write_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million prompt tokens written to the provider's prompt cache (Anthropic)."""
+    cache_write_1h_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
+    """Per million prompt tokens written with a one-hour cache lifetime (Anthropic's
+    `ttl: "1h"`; default: the bundled price, else the cache-write price)."""
     price_tiers: list[PriceTierConfig] | None = Field(default=None, min_length=1)
     """Prices by prompt length, ascending; replaces the flat input/output prices."""
     currency: CurrencyCode | None = None

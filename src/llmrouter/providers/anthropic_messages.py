@@ -122,7 +122,12 @@ def usage_of(usage: Mapping[str, Any]) -> dict[str, Any]:
         "total_tokens": prompt + completion,
     }
     if read or written:
-        out["prompt_tokens_details"] = {"cached_tokens": read, "cache_write_tokens": written}
+        details = {"cached_tokens": read, "cache_write_tokens": written}
+        split = usage.get("cache_creation")
+        hour = split.get("ephemeral_1h_input_tokens") if isinstance(split, Mapping) else None
+        if isinstance(hour, int) and hour > 0:
+            details["cache_write_1h_tokens"] = hour
+        out["prompt_tokens_details"] = details
     return out
 
 
