@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "Attempt",
@@ -126,6 +126,23 @@ class Usage(_Model):
     total_tokens: int = 0
     prompt_tokens_details: PromptTokensDetails | None = None
     completion_tokens_details: CompletionTokensDetails | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _top_level_cached_tokens(cls, data: Any) -> Any:
+        """Moonshot reports cache hits as `usage.cached_tokens`, beside the totals rather than
+        in `prompt_tokens_details`: read there, they are priced as cache reads."""
+        if not isinstance(data, dict) or not isinstance(data.get("cached_tokens"), int):
+            return data
+        details = data.get("prompt_tokens_details")
+        if isinstance(details, dict) and details.get("cached_tokens") is not None:
+            return data
+        data = dict(data)
+        data["prompt_tokens_details"] = {
+            **(details if isinstance(details, dict) else {}),
+            "cached_tokens": data.pop("cached_tokens"),
+        }
+        return data
 
     @property
     def cached_tokens(self) -> int:

@@ -2,7 +2,9 @@
 api.moonshot.ai/v1, or `api_base: https://api.moonshot.cn/v1` in mainland China.
 
 Errors name their class in `error.type` (platform.moonshot.ai, "Errors"): a 429 may be a rate
-limit, an exhausted quota or an overloaded engine, told apart only by the type.
+limit, an exhausted quota or an overloaded engine, told apart only by the type. Cache hits come
+as `usage.cached_tokens` beside the totals (read by `Usage`, so they are priced as cache reads);
+there is no Moonshot transcript in the conformance corpus yet.
 """
 
 from __future__ import annotations
