@@ -88,6 +88,17 @@ class RouterStream:
         """The model entry that is answering."""
         return self._model
 
+    @property
+    def provider(self) -> str:
+        """The provider entry of the model that is answering ("" for a cache hit)."""
+        return self._provider
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        """The attempts so far, known before the first chunk: skipped candidates, failed
+        attempts, and the one that is answering (`route.attempts` once the stream ended)."""
+        return list(self._attempts)
+
     def __aiter__(self) -> Self:
         return self
 
