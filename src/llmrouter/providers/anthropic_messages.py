@@ -1,4 +1,4 @@
-"""Translation between the OpenAI chat shape and Anthropic's Messages API (pure functions).
+"""From the OpenAI chat shape to Anthropic's Messages API request (pure functions).
 
 Request (`to_messages_request`):
 - `system` / `developer` messages -> top-level `system` (a string, or text blocks when there
@@ -27,12 +27,7 @@ ineligible (the route falls back) rather than having it dropped. `stream_options
 only (Anthropic always streams usage); `prompt_cache_key`, `safety_identifier` and `store`
 are hints with no Anthropic control and are left out (docs/wire-formats.md says so).
 
-Response (`to_chat_completion`): text blocks -> `content`, `tool_use` -> `tool_calls`,
-thinking blocks -> `thinking_blocks` and `reasoning_content`; `stop_reason` end_turn /
-stop_sequence -> "stop", max_tokens -> "length", tool_use -> "tool_calls", refusal ->
-"refusal", pause_turn -> "pause_turn" (the caller sends the turn back to continue); usage:
-prompt tokens = input + cache read + cache write, with `cached_tokens` and
-`cache_write_tokens` in the details.
+The answer's way back is `llmrouter.providers.anthropic_response`.
 
 docs/wire-formats.md states all of this per vendor, beside the OpenAI wire.
 """
@@ -40,7 +35,6 @@ docs/wire-formats.md states all of this per vendor, beside the OpenAI wire.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,15 +44,13 @@ __all__ = [
     "DEFAULT_MAX_TOKENS",
     "JSON_TOOL",
     "REASONING_BUDGETS",
-    "STOP_REASONS",
     "UNCARRIED",
     "UnsupportedRequest",
     "anthropic_controls",
-    "finish_reason",
+    "json_schema_of",
     "output_limit",
-    "to_chat_completion",
+    "thinking_block",
     "to_messages_request",
-    "usage_of",
 ]
 
 DEFAULT_MAX_TOKENS = 4096
@@ -78,16 +70,6 @@ REASONING_BUDGETS = {
 }
 """`reasoning_effort` -> Anthropic's thinking `budget_tokens`."""
 
-STOP_REASONS: dict[str, str] = {
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "max_tokens": "length",
-    "model_context_window_exceeded": "length",
-    "tool_use": "tool_calls",
-    "refusal": "refusal",
-    "pause_turn": "pause_turn",
-}
-
 # Parameters translated by hand below (not passed through as they are).
 _TRANSLATED = frozenset(
     {"max_tokens", "max_completion_tokens", "stop", "user", "tools", "tool_choice"}
@@ -99,36 +81,6 @@ _TRANSLATED = frozenset(
 
 class UnsupportedRequest(ValueError):
     """The request cannot be expressed in the Messages API (the adapter answers 400)."""
-
-
-def finish_reason(stop_reason: str | None, *, json_answer: bool = False) -> str | None:
-    """Anthropic's `stop_reason` as an OpenAI finish reason (unknown ones unchanged)."""
-    if stop_reason is None:
-        return None
-    if json_answer and stop_reason == "tool_use":
-        return "stop"
-    return STOP_REASONS.get(stop_reason, stop_reason)
-
-
-def usage_of(usage: Mapping[str, Any]) -> dict[str, Any]:
-    """Anthropic usage in the OpenAI shape (cached and written tokens inside prompt_tokens)."""
-    read = usage.get("cache_read_input_tokens") or 0
-    written = usage.get("cache_creation_input_tokens") or 0
-    prompt = (usage.get("input_tokens") or 0) + read + written
-    completion = usage.get("output_tokens") or 0
-    out: dict[str, Any] = {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-    }
-    if read or written:
-        details = {"cached_tokens": read, "cache_write_tokens": written}
-        split = usage.get("cache_creation")
-        hour = split.get("ephemeral_1h_input_tokens") if isinstance(split, Mapping) else None
-        if isinstance(hour, int) and hour > 0:
-            details["cache_write_1h_tokens"] = hour
-        out["prompt_tokens_details"] = details
-    return out
 
 
 def to_messages_request(
@@ -348,7 +300,7 @@ def _tool_result_content(content: Any) -> str | list[dict[str, Any]]:
 def _assistant_content(message: Mapping[str, Any]) -> str | list[dict[str, Any]]:
     content = message.get("content")
     tool_calls = message.get("tool_calls")
-    thinking = [_thinking_block(b) for b in message.get("thinking_blocks") or ()]
+    thinking = [thinking_block(b) for b in message.get("thinking_blocks") or ()]
     if not tool_calls and not thinking:
         return content if isinstance(content, str) else _blocks(content)
     blocks = thinking + _blocks(content)
@@ -365,7 +317,8 @@ def _assistant_content(message: Mapping[str, Any]) -> str | list[dict[str, Any]]
     return blocks
 
 
-def _thinking_block(block: Any) -> dict[str, Any]:
+def thinking_block(block: Any) -> dict[str, Any]:
+    """A thinking block in the Messages API shape (its signature kept)."""
     if not isinstance(block, Mapping):
         block = dict(getattr(block, "__dict__", {}))
     if block.get("type") == "redacted_thinking":
@@ -420,42 +373,3 @@ def _convert_tool_choice(choice: Any, parallel: Any) -> dict[str, Any] | None:
     if parallel is False:
         out = {**(out or {"type": "auto"}), "disable_parallel_tool_use": True}
     return out
-
-
-def to_chat_completion(message: Mapping[str, Any], *, json_answer: bool = False) -> dict[str, Any]:
-    """An Anthropic `message` object as an OpenAI `chat.completion` dict. With `json_answer`,
-    the forced `JSON_TOOL` call is the message's JSON content."""
-    texts: list[str] = []
-    thinking: list[dict[str, Any]] = []
-    tool_calls: list[dict[str, Any]] = []
-    for block in message.get("content") or ():
-        kind = block.get("type")
-        if kind == "text":
-            texts.append(block.get("text") or "")
-        elif kind == "tool_use" and json_answer and block.get("name") == JSON_TOOL:
-            texts.append(json.dumps(block.get("input") or {}, ensure_ascii=False))
-        elif kind == "tool_use":
-            arguments = json.dumps(block.get("input") or {}, ensure_ascii=False)
-            call = {"name": block.get("name"), "arguments": arguments}
-            tool_calls.append({"id": block.get("id"), "type": "function", "function": call})
-        elif kind in ("thinking", "redacted_thinking"):
-            thinking.append(_thinking_block(block))
-    out: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
-    if tool_calls:
-        out["tool_calls"] = tool_calls
-    if thinking:
-        out["thinking_blocks"] = thinking
-        text = "".join(b.get("thinking") or "" for b in thinking)
-        out["reasoning_content"] = text or None
-    reason = finish_reason(message.get("stop_reason"), json_answer=json_answer)
-    result: dict[str, Any] = {
-        "id": message.get("id") or "",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": message.get("model") or "",
-        "choices": [{"index": 0, "message": out, "finish_reason": reason}],
-    }
-    usage = message.get("usage")
-    if isinstance(usage, Mapping):
-        result["usage"] = usage_of(usage)
-    return result
