@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from llmrouter import (
 )
 from llmrouter.cache.codec import CachedAnswer, decode, encode, entry_for
 from llmrouter.cache.keys import cache_key
+from llmrouter.check import run_check
 from llmrouter.errors import InvalidResponseError
 from llmrouter.pipeline.attempt.inspection import embeddings_fault
 from llmrouter.providers.base import Deployment, ProviderCall
@@ -175,3 +177,40 @@ def test_base64_is_little_endian_float32() -> None:
 def test_input_of_the_wrong_type_is_refused(value: object) -> None:
     with pytest.raises(RequestValidationError, match=r"^input:"):
         embedding_request(value)
+
+
+MIXED = """\
+providers:
+  openai: {api_key: "${OPENAI_API_KEY}"}
+  zhipu: {api_key: "${OPENAI_API_KEY}"}
+  anthropic: {api_key: "${OPENAI_API_KEY}"}
+models:
+  small: {provider: openai, model: openai/text-embedding-3-small}
+  small-2: {provider: openai, model: openai/text-embedding-3-small}
+  glm-embed: {provider: zhipu, model: zai/embedding-3}
+  claude: {provider: anthropic, model: anthropic/claude-sonnet-4-5}
+  gpt: {provider: openai, model: openai/gpt-4o-mini}
+routes:
+  search: {models: [small, small-2]}
+  mixed: {models: [small, glm-embed, claude]}
+  chat: {models: [gpt, claude]}
+"""
+
+
+def test_check_warns_about_routes_that_mix_embedding_models(tmp_path: Path) -> None:
+    path = tmp_path / "llmrouter.yaml"
+    path.write_text(MIXED)
+    report = run_check(str(path), env=ENV)
+    mixed = [w for w in report.warnings if "routes.mixed.models" in w]
+    assert len(mixed) == 2
+    assert any("mixes the embedding models embedding-3, text-embedding-3-small" in w for w in mixed)
+    assert any("no embeddings from claude: an embedding request skips it" in w for w in mixed)
+    assert not [w for w in report.warnings if "routes.search" in w or "routes.chat" in w]
+    embeds = {m["name"]: m["embeddings"] for m in report.data["models"]}
+    assert embeds == {
+        "small": True,
+        "small-2": True,
+        "glm-embed": True,
+        "claude": False,
+        "gpt": False,
+    }
