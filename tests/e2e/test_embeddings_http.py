@@ -26,6 +26,7 @@ from llmrouter.providers.base import ProviderCall
 from llmrouter.providers.dispatch import AdapterDispatch
 from llmrouter.testing import Fault, LocalProviderServer
 from llmrouter.testing.vectors import vector_for
+from redis_support import running_redis
 
 
 @pytest.fixture(params=["native", "litellm"])
@@ -288,3 +289,16 @@ async def test_the_provider_backstop_covers_embeddings(native: EmbeddingFleet) -
     await provider.aclose()
     assert answer.vectors == expected()
     assert native.counts == (0, 1, 0, 0)
+
+
+async def test_two_routers_share_cached_embeddings_through_redis(native: EmbeddingFleet) -> None:
+    config = native.config()
+    with running_redis() as redis:
+        config["cache"] = {"backend": "redis", "url": redis.url, "ttl_s": 60}
+        async with native.router(config) as a, native.router(config) as b:
+            first = await a.aembedding(model="embed", input=TEXTS, encoding_format="base64")
+            shared = await b.aembedding(model="embed", input=TEXTS, encoding_format="base64")
+            floats = await b.aembedding(model="embed", input=TEXTS)
+    assert shared.route.cache_hit and shared.vectors == first.vectors
+    assert isinstance(shared, EmbeddingResponse) and floats.route.cache_hit is False
+    assert native.counts == (2, 0, 0, 0)
