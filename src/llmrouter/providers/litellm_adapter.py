@@ -109,6 +109,10 @@ class LiteLLMProvider:
         litellm = self._module()
         kwargs = self._kwargs(call)
         kwargs["max_retries"] = _ZERO_RETRIES
+        if "dimensions" in kwargs and str(kwargs["model"]).startswith("openai/"):
+            # litellm refuses `dimensions` for an OpenAI-wire model it does not know as
+            # text-embedding-3 (Z.ai's embedding-3 is one): the endpoint decides, as natively.
+            kwargs["allowed_openai_params"] = ["dimensions"]
         try:
             with redirects.no_redirects():
                 raw = await litellm.aembedding(**kwargs)
