@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from llmrouter.check_embeddings import embedding_route_warnings, embeds
 from llmrouter.config.hints import looks_like_litellm
 from llmrouter.config.loader import LoadedConfig, load_file
 from llmrouter.config.schema import ModelConfig, ProviderConfig, RouterConfig
@@ -76,6 +77,7 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
         + _budget_warnings(loaded)
         + _endpoint_warnings(loaded, providers)
         + loaded.endpoint_warnings(env)
+        + embedding_route_warnings(loaded)
         + (policy.warnings if policy is not None else [])
     ) + _litellm_warnings(models)
     data: dict[str, Any] = {
@@ -167,6 +169,7 @@ def _model(
         "currency": price.currency,
         "usd_per_unit": price.usd_per_unit,
         "tiers": _tiers(price),
+        "embeddings": embeds(model),
     }
 
 

@@ -19,13 +19,14 @@ from llmrouter.config.schema import RouterConfig
 from llmrouter.datapolicy.blocks import Block
 from llmrouter.pipeline.exchange import Exchange
 from llmrouter.pipeline.execution import RetrySettings
+from llmrouter.pipeline.reply import Reply
 from llmrouter.providers.base import Deployment, Provider
 from llmrouter.request import CompletionRequest
 from llmrouter.routing.health import ModelHealth
 from llmrouter.routing.settings import RoutingSettings
 from llmrouter.streaming import RouterStream
 from llmrouter.telemetry.events import RouterCallbacks
-from llmrouter.types import ChatCompletion, build_validators
+from llmrouter.types import ChatCompletion, EmbeddingResponse, build_validators
 
 __all__ = ["Router"]
 
@@ -175,12 +176,7 @@ class Router:
             cache=cache,
             params=params,
         )
-        route = self._routes.resolve(request.target)
-        if not self._warm:
-            await self._warm_up()
-        timeout_s = request.timeout_s or route.timeout_s
-        ex = Exchange(request, route, self._clock() + timeout_s, timeout_s)
-        reply = await self._handle(ex)
+        ex, reply = await self._serve(request)
         if request.stream:
             return RouterStream(
                 reply,
@@ -189,8 +185,45 @@ class Router:
                 clock=self._clock,
                 pass_usage_chunk=_wants_usage(request),
             )
-        assert reply.completion is not None  # a non-streamed request gets a completion
-        return reply.completion
+        completion = reply.completion
+        assert isinstance(completion, ChatCompletion)  # a non-streamed chat gets a completion
+        return completion
+
+    async def aembedding(
+        self,
+        model: str,
+        input: str | Sequence[str],
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        cache: Mapping[str, Any] | None = None,
+        **params: Any,
+    ) -> EmbeddingResponse:
+        """Embed `input` (a string, or a list of up to 2,048 strings) with the route (or
+        model) named `model`: litellm's `Router.aembedding` call, answered in OpenAI's shape.
+
+        Routes, fallbacks, retries, the deadline, breakers, the data policy, budgets, the cache
+        and tracing apply as for `acompletion`; a model whose vendor has no embeddings is
+        skipped (`no_embeddings`). Parameters: `dimensions`, `encoding_format` (`"float"` or
+        `"base64"`), `user`, `extra_body`, `extra_headers`; any other is refused by name.
+        `resp.data[i].embedding` is the vector of `input[i]`; `resp.route` says who answered.
+        """
+        request = CompletionRequest.embedding(
+            model, input, metadata=metadata, timeout=timeout, cache=cache, params=params
+        )
+        _, reply = await self._serve(request)
+        answer = reply.completion
+        assert isinstance(answer, EmbeddingResponse)  # an embedding request gets embeddings
+        return answer
+
+    async def _serve(self, request: CompletionRequest) -> tuple[Exchange, Reply]:
+        """Resolve the route, warm up once, and run the request through the pipeline."""
+        route = self._routes.resolve(request.target)
+        if not self._warm:
+            await self._warm_up()
+        timeout_s = request.timeout_s or route.timeout_s
+        ex = Exchange(request, route, self._clock() + timeout_s, timeout_s)
+        return ex, await self._handle(ex)
 
     async def block(
         self,

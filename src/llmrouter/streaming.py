@@ -23,7 +23,7 @@ from llmrouter._timeouts import DeadlineWatch
 from llmrouter.assembly import CompletionAssembler, completion_to_chunks
 from llmrouter.errors import ContentFilteredError, ProviderError, StreamInterruptedError
 from llmrouter.pipeline.reply import Ending, Reply
-from llmrouter.types import Attempt, ChatCompletionChunk, RouteInfo, Usage
+from llmrouter.types import Attempt, ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
 
 __all__ = ["RouterStream"]
 
@@ -59,7 +59,7 @@ class RouterStream:
         self._pass_usage_chunk = pass_usage_chunk
         self._assembler = CompletionAssembler()
         completion = reply.completion
-        if completion is not None:  # a cache hit or a mocked answer, replayed
+        if isinstance(completion, ChatCompletion):  # a cache hit or a mocked answer, replayed
             self._pending = completion_to_chunks(completion)
         else:
             self._pending = reply.head

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "Answer",
     "Attempt",
     "ChatCompletion",
     "ChatCompletionChunk",
@@ -15,6 +16,8 @@ __all__ = [
     "ChunkChoice",
     "CompletionTokensDetails",
     "Delta",
+    "Embedding",
+    "EmbeddingResponse",
     "FunctionCall",
     "Message",
     "PromptTokensDetails",
@@ -233,6 +236,40 @@ class ChatCompletion(_Model):
         return (self.choices[0].message.content or "") if self.choices else ""
 
 
+class Embedding(_Model):
+    """One input's vector (OpenAI's `embedding` object)."""
+
+    object: str = "embedding"
+    index: int
+    """The position of its input in the request's `input` list."""
+    embedding: list[float] | str
+    """The vector; a base64 string of little-endian float32 values when the call asked for
+    `encoding_format="base64"`."""
+
+
+class EmbeddingResponse(_Model):
+    """An OpenAI embeddings response (`object: "list"`) plus `route`."""
+
+    object: str = "list"
+    data: list[Embedding]
+    model: str
+    usage: Usage = Field(default_factory=Usage)
+    """`prompt_tokens` and `total_tokens` (an embedding has no completion tokens)."""
+    if TYPE_CHECKING:  # as on ChatCompletion: every response the router returns has its route
+        route: RouteInfo = None  # type: ignore[assignment]
+    else:
+        route: RouteInfo | None = None
+
+    @property
+    def vectors(self) -> list[list[float] | str]:
+        """The embeddings in input order."""
+        return [item.embedding for item in sorted(self.data, key=lambda item: item.index)]
+
+
+Answer = ChatCompletion | EmbeddingResponse
+"""A whole answer of the request path: a chat completion or an embeddings response."""
+
+
 class FunctionCallDelta(_Model):
     name: str | None = None
     arguments: str | None = None
@@ -293,6 +330,8 @@ def build_validators() -> None:
         Attempt,
         RouteInfo,
         ChatCompletion,
+        Embedding,
+        EmbeddingResponse,
         FunctionCallDelta,
         ToolCallDelta,
         Delta,

@@ -21,6 +21,8 @@ SURFACE = {
         "ConfigError",
         "ContentFilteredError",
         "ContextWindowExceededError",
+        "Embedding",
+        "EmbeddingResponse",
         "EvalInputError",
         "ExperimentStoreError",
         "InvalidResponseError",

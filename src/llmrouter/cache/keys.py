@@ -2,7 +2,8 @@
 
 The key covers the route (or model) asked for, the messages, every request parameter except
 the ones that only change delivery (`stream`, `stream_options`), `metadata["tenant"]` and the
-request's data class.
+request's data class; an embedding request's also its operation and its inputs, so it never
+shares a key with a chat (a chat's key is what it was before embeddings existed).
 It never contains an API key: credentials are not request parameters (they are refused).
 """
 
@@ -29,6 +30,9 @@ def cache_key(namespace: str, request: CompletionRequest, data_class: str | None
         "messages": request.messages,
         "params": {k: v for k, v in request.params.items() if k not in DELIVERY_PARAMS},
     }
+    if request.operation != "chat":
+        canonical["operation"] = request.operation
+        canonical["input"] = request.input
     blob = json.dumps(
         canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=repr
     )

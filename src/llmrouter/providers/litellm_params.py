@@ -33,6 +33,8 @@ def litellm_params(call: ProviderCall) -> dict[str, Any]:
     deployment = call.deployment
     params = dict(call.params)
     vendor = deployment.ref.vendor
+    if call.input:  # an embedding: no chat controls to map
+        return params
     if vendor.wire == "anthropic":
         limit = deployment.price.max_output_tokens or DEFAULT_MAX_TOKENS
         try:

@@ -4,7 +4,9 @@ The estimate is deterministic and fast (no tokenizer is imported on the request 
 
 - prompt tokens = ceil(characters / 4) over message text, tool-call names and arguments and
   the JSON of `tools`, plus 4 tokens per message and 765 per image part;
-- completion tokens are capped by `max_completion_tokens` (else `max_tokens`) when given.
+- completion tokens are capped by `max_completion_tokens` (else `max_tokens`) when given;
+- an embedding request: prompt tokens = ceil(characters / 4) per input, summed; no completion
+  tokens; each input must fit the model's window on its own (`per_input_tokens`, the longest).
 
 It is good to about +-25% for English prose and code; CJK text is underestimated (a CJK
 character is often a whole token), so leave headroom under a context window.
@@ -55,10 +57,24 @@ class RequestEstimate:
     """`n`, the number of choices asked for."""
     params: frozenset[str] = frozenset()
     """The names of the call parameters the request sets."""
+    embedding: bool = False
+    """An embedding request (`aembedding`)."""
+    per_input_tokens: int | None = None
+    """An embedding request's longest input: each input must fit a window on its own."""
+
+    @property
+    def window_tokens(self) -> int:
+        """The tokens one context window must hold: the prompt and the completion cap, or an
+        embedding request's longest input."""
+        if self.per_input_tokens is not None:
+            return self.per_input_tokens
+        return self.prompt_tokens + (self.max_output_tokens or 0)
 
 
 def estimate_request(request: CompletionRequest) -> RequestEstimate:
     """Estimate `request` (see the module docstring for the rules)."""
+    if request.operation == "embedding":
+        return _embedding_estimate(request)
     chars = 0
     images = 0
     for message in request.messages:
@@ -101,6 +117,17 @@ def estimate_request(request: CompletionRequest) -> RequestEstimate:
         tool_choice=_tool_choice(params.get("tool_choice")),
         choices=n if isinstance(n, int) and not isinstance(n, bool) and n > 1 else 1,
         params=frozenset(params),
+    )
+
+
+def _embedding_estimate(request: CompletionRequest) -> RequestEstimate:
+    tokens = [-(-len(text) // CHARS_PER_TOKEN) for text in request.input]
+    return RequestEstimate(
+        prompt_tokens=sum(tokens),
+        max_output_tokens=0,
+        params=frozenset(request.params),
+        embedding=True,
+        per_input_tokens=max(tokens, default=0),
     )
 
 

@@ -1,5 +1,8 @@
 """Anthropic (api.anthropic.com), Messages API. Error body:
-`{"type": "error", "error": {"type": "...", "message": "..."}}`; a 529 is `overloaded_error`."""
+`{"type": "error", "error": {"type": "...", "message": "..."}}`; a 529 is `overloaded_error`.
+
+No embeddings: "Anthropic does not offer its own embedding model" (platform.claude.com, "Build
+with Claude > Embeddings", which points to Voyage AI, `voyage/...` through litellm)."""
 
 from __future__ import annotations
 
@@ -48,4 +51,5 @@ VENDOR = Vendor(
     error_codes=ANTHROPIC_ERRORS,
     limits=ANTHROPIC_LIMITS,
     auth="x-api-key",
+    embeddings=False,
 )

@@ -67,6 +67,10 @@ class Vendor:
     model string as it is."""
     adapt_body: Callable[[dict[str, Any]], None] | None = None
     """Last changes to an outgoing native request body (vendor quirks), in place."""
+    embeddings: bool | None = None
+    """Whether the vendor's API has an embeddings endpoint (`POST {api_base}/embeddings` on the
+    OpenAI wire); None: unknown (litellm decides). A model of a vendor without one is skipped
+    for an embedding request (`no_embeddings`), so its route falls back without a call."""
     capability_defaults: Mapping[str, bool] = field(default_factory=dict)
     """What the vendor's models support when neither the config nor the price map says
     (`vision`, `tools`, `json_schema`); unknown is otherwise assumed supported."""
