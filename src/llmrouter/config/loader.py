@@ -269,9 +269,7 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
             out.append(
                 (("routes", name, "strategy"), _unknown("strategy", route.strategy, strategies))
             )
-    out.extend(cost_problems(config))
-    out.extend(policy_problems(config))
-    out.extend(qualify_problems(config))
+    out.extend([*cost_problems(config), *policy_problems(config), *qualify_problems(config)])
     return out
 
 

@@ -181,7 +181,21 @@ class Canaries:
         ending: Ending | None = None,
         error: BaseException | None = None,
     ) -> None:
-        """One request of `side` ended: its first leg's outcome becomes a sample."""
+        """One request of `side` ended: its first leg's outcome becomes a sample. Never
+        raises."""
+        try:
+            self._observe(plan, side, ex, ending, error)
+        except Exception:  # the caller's answer, or error, must stay what it is
+            logger.exception("llmrouter: measuring the canary of %s failed", plan.route)
+
+    def _observe(
+        self,
+        plan: CanaryPlan,
+        side: SideName,
+        ex: Exchange,
+        ending: Ending | None,
+        error: BaseException | None,
+    ) -> None:
         attempts = getattr(error, "attempts", None) or ex.attempts
         outcome = leg_outcome("canary" if side == "canary" else "first", attempts, ending)
         if outcome is None:

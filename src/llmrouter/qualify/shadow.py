@@ -199,8 +199,21 @@ class Shadows:
         error: BaseException | None = None,
     ) -> None:
         """The sampled request `ex` ended (with `ending`, or raised `error`): start its
-        shadows, unless there is nothing to compare with."""
-        latency = self.clock() - started
+        shadows, unless there is nothing to compare with. Never raises."""
+        try:
+            self._after(plan, ex, self.clock() - started, handler, ending, error)
+        except Exception:  # the caller's answer, or error, must stay what it is
+            logger.exception("llmrouter: starting the shadows of %s failed; none sent", plan.route)
+
+    def _after(
+        self,
+        plan: ShadowPlan,
+        ex: Exchange,
+        latency: float,
+        handler: Handler,
+        ending: Ending | None,
+        error: BaseException | None,
+    ) -> None:
         if ending is not None and ending.answer is not None:
             baseline = Outcome.answered(ending.answer, ending.route, latency)
         elif isinstance(ending, Ending) and ending.error is not None:
