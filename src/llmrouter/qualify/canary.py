@@ -6,8 +6,10 @@ Assignment is sticky by `metadata["tenant"]` or `metadata["user"]` (a CRC32 of t
 salted by the route and the canary's settings, so each canary picks its own slice), or at
 random with `sticky_by: none`. A side's sample is the outcome of its first leg: the canary's
 (kind `canary`), or the control request's first (kind `first`): an error of a fault kind, a
-refusal (a content filter counts as one), or an answer with its latency. A leg never sent
-(the data policy, a block, an open breaker) is no sample.
+refusal (a content filter counts as one), or an answer with its latency. A leg its circuit
+breaker refused counts as an error (the breaker opened on that model's faults: a canary
+failing hard would otherwise stop being measured); a leg never sent for another reason (the
+data policy, a block, a budget, its concurrency limit) is no sample.
 
 Once the canary has `min_samples` (pooled over every router sharing the `state:`), a breach of
 a guardrail (`llmrouter.qualify.window.breach`) rolls it back: traffic returns to the primary,
@@ -197,7 +199,7 @@ class Canaries:
         error: BaseException | None,
     ) -> None:
         attempts = getattr(error, "attempts", None) or ex.attempts
-        outcome = leg_outcome("canary" if side == "canary" else "first", attempts, ending)
+        outcome = leg_outcome(attempts, ending, plan.deployment.name if side == "canary" else None)
         if outcome is None:
             return
         plan.local[side].add(outcome.status, outcome.latency_s)
@@ -319,28 +321,39 @@ class Canaries:
 
 
 def leg_outcome(
-    kind: LegKind, attempts: Sequence[Attempt], ending: Ending | None
+    attempts: Sequence[Attempt], ending: Ending | None, model: str | None
 ) -> Outcome | None:
-    """The outcome of the first leg of `kind`; None when there is none to measure (never
-    sent, lost a hedge, or its stream abandoned by the reader)."""
-    leg = next((a for a in attempts if a.kind == kind), None)
+    """The outcome of the canary's leg (`model`), or of the control request's first leg
+    (None); None when there is none to measure: never sent (the data policy, a block, a
+    budget), lost a hedge, or its stream abandoned by the reader. A leg its circuit breaker
+    refused is an error: the breaker opened on that model's faults."""
+    leg = None
+    for attempt in attempts:
+        if model is not None and attempt.model != model:
+            continue
+        if attempt.outcome != "skipped":
+            leg = attempt
+            break
+        if attempt.error == "circuit_open":
+            return Outcome("error", "circuit_open", model=attempt.model, attempts=0)
+        if model is not None:
+            return None
     if leg is None:
         return None
     if leg.outcome == "error":
-        if leg.error == "content_filter":
-            return Outcome("refused", "content_filter", leg.latency_s, model=leg.model, attempts=1)
-        return Outcome("error", leg.error, leg.latency_s, model=leg.model, attempts=1)
+        status: Status = "refused" if leg.error == "content_filter" else "error"
+        return Outcome(status, leg.error, leg.latency_s, model=leg.model, attempts=1)
     if ending is None or ending.route.model != leg.model:
         return None
     if ending.answer is None:
         fault = ending.fault_kind
         if fault is None:
             return None
-        status: Status = "refused" if fault == "content_filter" else "error"
+        status = "refused" if fault == "content_filter" else "error"
         return Outcome(status, fault, leg.latency_s, model=leg.model, attempts=1)
     answered = Outcome.answered(ending.answer, ending.route, leg.latency_s)
     return Outcome(
-        answered.status, answered.error_kind, leg.latency_s, answered.cost_usd, leg.model, 1, None
+        answered.status, answered.error_kind, leg.latency_s, answered.cost_usd, leg.model, 1
     )
 
 
