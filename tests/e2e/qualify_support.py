@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from llmrouter import LLMRouterError, Router
+from llmrouter.qualify import CanaryStatus, ShadowStatus
 from llmrouter.testing import LocalProvider, LocalProviderServer
 from support import FAST_BACKOFF, Local, user
 
@@ -89,3 +90,15 @@ def max_overlap(provider: LocalProvider) -> int:
         current += change
         peak = max(peak, current)
     return peak
+
+
+def shadow_of(router: Router, route: str = "chat") -> ShadowStatus:
+    found = router.experiments()[route].shadow
+    assert found is not None
+    return found
+
+
+def canary_of(router: Router, route: str = "chat") -> CanaryStatus:
+    found = router.experiments()[route].canary
+    assert found is not None
+    return found

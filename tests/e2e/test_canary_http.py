@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from qualify_support import Fleet, drive, fleet, until
+from qualify_support import Fleet, canary_of, drive, fleet, until
 
 from llmrouter import Router
 from llmrouter.callbacks import CanaryRollbackEvent, RouterCallbacks
@@ -46,9 +46,7 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 def state_of(router: Router) -> str:
-    found = router.experiments()["chat"].canary
-    assert found is not None
-    return found.state
+    return canary_of(router).state
 
 
 async def first_model(router: Router, **call: Any) -> str:
@@ -84,7 +82,7 @@ async def test_a_failing_canary_rolls_back_after_min_samples_in_two_routers(
             before = fleet.glm.request_count
             errors = [(await drive(router, 20))[1] for router in (a, b, c)]
             assert fleet.glm.request_count == before and errors == [0, 0, 0]
-            status = c.experiments()["chat"].canary
+            status = canary_of(c)
     assert status is not None and status.reason is not None
     assert status.reason.startswith("error rate ") and "beyond max 2.0%" in status.reason
     lines = [r for r in caplog.records if "rolled back" in r.getMessage()]
@@ -112,7 +110,7 @@ async def test_sticky_assignment_keeps_a_tenant_on_one_side(fleet: Fleet) -> Non
                 first = await first_model(router, metadata={"tenant": tenant})
                 sides.setdefault(tenant, set()).add(first)
         anonymous = {await first_model(router) for _ in range(10)}
-        status = router.experiments()["chat"].canary
+        status = canary_of(router)
     assert all(len(models) == 1 for models in sides.values()), sides
     on_canary = [t for t, models in sides.items() if models == {"glm"}]
     assert 5 <= len(on_canary) <= 25  # about half, by hash
@@ -128,7 +126,7 @@ async def test_a_canary_failure_never_reaches_the_caller(fleet: Fleet) -> None:
         _, errors = await drive(router, 30)
         stream = await router.acompletion(model="chat", messages=user(), stream=True)
         text = "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
-        status = router.experiments()["chat"].canary
+        status = canary_of(router)
     assert errors == 0 and text
     assert resp.route is not None and resp.route.model == "claude"
     assert [(a.model, a.kind, a.outcome) for a in resp.route.attempts] == [
@@ -147,7 +145,7 @@ async def test_a_slow_canary_rolls_back_on_the_latency_guardrail(fleet: Fleet) -
     config = fleet.route(canary=canary(min_samples=20, max_p95_latency_ratio=2.0))
     async with fleet.router(config) as router:
         await drive(router, 200, concurrency=8)
-        status = router.experiments()["chat"].canary
+        status = canary_of(router)
     assert status is not None and status.state == "rolled_back"
     assert status.reason is not None and status.reason.startswith("p95 latency ratio ")
     assert status.control.samples >= 20 and status.canary.errors == 0
@@ -158,7 +156,7 @@ async def test_a_refusing_canary_rolls_back_on_the_refusal_guardrail(fleet: Flee
     config = fleet.route(canary=canary(min_samples=30, max_refusal_rate_delta=0.05))
     async with fleet.router(config) as router:
         await drive(router, 200)
-        status = router.experiments()["chat"].canary
+        status = canary_of(router)
     assert status is not None and status.state == "rolled_back"
     assert status.reason is not None and status.reason.startswith("refusal rate change +")
     assert status.canary.refusals > 0 and status.control.refusals == 0
@@ -170,6 +168,6 @@ async def test_missing_data_never_rolls_back(fleet: Fleet) -> None:
     async with fleet.router(config) as router:
         await router.block(model="glm", reason="legal review")
         _, errors = await drive(router, 40)
-        status = router.experiments()["chat"].canary
+        status = canary_of(router)
     assert errors == 0 and fleet.glm.request_count == 0
     assert status is not None and status.state == "active" and status.canary.samples == 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from qualify_support import Fleet, drive, fleet, max_overlap, p99, until
+from qualify_support import Fleet, drive, fleet, max_overlap, p99, shadow_of, until
 
 from llmrouter.testing import Fault
 from support import user
@@ -48,13 +47,13 @@ async def test_a_bad_candidate_leaves_the_callers_p99_and_errors_unchanged(
         async with mirrored:
             await drive(mirrored, 10)
             latencies, errors = await drive(mirrored, 150)
-            state = mirrored.experiments()["chat"].shadow
+            state = shadow_of(mirrored)
             health = mirrored.health()["glm"]
             assert state is not None and state.sampled == 160
             assert state.in_flight <= 4
             if candidate == "errors":
-                await until(lambda: mirrored.experiments()["chat"].shadow.in_flight == 0)  # type: ignore[union-attr]
-                state = mirrored.experiments()["chat"].shadow
+                await until(lambda: shadow_of(mirrored).in_flight == 0)
+                state = shadow_of(mirrored)
                 assert state is not None and state.errors >= 3
                 # ... until the shadows' own breaker opened: then they are not even sent.
                 assert state.skipped > 0 and state.sent + state.skipped + state.dropped == 160
@@ -72,8 +71,8 @@ async def test_the_sample_rate_holds_over_1000_requests(fleet: Fleet) -> None:
     config = fleet.route(shadow=shadow(sample=0.2, max_concurrency=1000))
     async with fleet.router(config) as router:
         _, errors = await drive(router, 1000, concurrency=10)
-        await until(lambda: router.experiments()["chat"].shadow.in_flight == 0)  # type: ignore[union-attr]
-        state = router.experiments()["chat"].shadow
+        await until(lambda: shadow_of(router).in_flight == 0)
+        state = shadow_of(router)
     assert state is not None and errors == 0
     # Binomial(1000, 0.2): mean 200, sd 12.6; five sd either side.
     assert 137 <= state.sampled <= 263, state.sampled
@@ -99,10 +98,10 @@ async def test_a_shadow_into_a_forbidden_region_is_never_sent(fleet: Fleet, tmp_
                 model="chat", messages=user(), metadata={"data_class": "pii-us"}
             )
         await router.acompletion(model="chat", messages=user("public"))  # may be mirrored
-        await until(lambda: router.experiments()["chat"].shadow.compared == 1)  # type: ignore[union-attr]
+        await until(lambda: shadow_of(router).compared == 1)
         await router.block(vendor="zhipu", reason="export review")
         await router.acompletion(model="chat", messages=user("public, blocked"))
-        state = router.experiments()["chat"].shadow
+        state = shadow_of(router)
     assert state is not None
     assert (state.sampled, state.refused_by_policy, state.sent) == (7, 6, 1)
     assert fleet.glm.request_count == 1
@@ -130,12 +129,12 @@ async def test_shadow_spend_lands_in_its_own_budget_scope_only(fleet: Fleet) -> 
             assert resp.route is not None
             assert [a.model for a in resp.route.attempts] == ["claude"]
             costs.append(resp.route.cost_usd)
-        await until(lambda: router.experiments()["chat"].shadow.compared == 10)  # type: ignore[union-attr]
+        await until(lambda: shadow_of(router).compared == 10)
         book = router._assembly.parts.budgets
         assert book is not None
-        spent = {s: (await book.status(s))[0].spent_usd for s in (
-            "shadow:chat", "route:chat", "tenant:acme", "model:glm", "route:glm-direct")}  # fmt: skip
-        shadow_cost = router.experiments()["chat"].shadow.candidates["glm"].cost_usd  # type: ignore[union-attr]
+        scopes = ("shadow:chat", "route:chat", "tenant:acme", "model:glm", "route:glm-direct")
+        spent = {s: (await book.status(s))[0].spent_usd for s in scopes}
+        shadow_cost = shadow_of(router).candidates["glm"].cost_usd
     assert shadow_cost > 0 and spent["shadow:chat"] == pytest.approx(shadow_cost)
     assert spent["route:chat"] == pytest.approx(sum(costs)) == spent["tenant:acme"]
     assert spent["model:glm"] == spent["route:glm-direct"] == 0.0
@@ -146,10 +145,10 @@ async def test_a_spent_shadow_budget_stops_the_shadows(fleet: Fleet) -> None:
     config["budgets"] = [{"scope": "shadow:chat", "limit_usd": 0.000001}]
     async with fleet.router(config) as router:
         await router.acompletion(model="chat", messages=user("first"))  # spends the budget
-        await until(lambda: router.experiments()["chat"].shadow.compared == 1)  # type: ignore[union-attr]
+        await until(lambda: shadow_of(router).compared == 1)
         for index in range(5):
             await router.acompletion(model="chat", messages=user(f"q{index}"))
-        await until(lambda: router.experiments()["chat"].shadow.over_budget == 5)  # type: ignore[union-attr]
+        await until(lambda: shadow_of(router).over_budget == 5)
     assert fleet.glm.request_count == 1
 
 
@@ -159,10 +158,10 @@ async def test_max_concurrency_bounds_shadows_in_flight_under_a_burst(fleet: Fle
         await asyncio.gather(
             *(router.acompletion(model="chat", messages=user(f"b{i}")) for i in range(60))
         )
-        state = router.experiments()["chat"].shadow
+        state = shadow_of(router)
         assert state is not None and state.in_flight <= 3
-        await until(lambda: router.experiments()["chat"].shadow.in_flight == 0)  # type: ignore[union-attr]
-        final = router.experiments()["chat"].shadow
+        await until(lambda: shadow_of(router).in_flight == 0)
+        final = shadow_of(router)
     assert final is not None
     assert final.sampled == 60 and final.sent + final.dropped == 60
     assert 3 <= final.sent <= 9 and final.dropped >= 51  # excess dropped, never queued
@@ -175,9 +174,9 @@ async def test_a_cache_hit_is_not_mirrored_and_no_shadow_answer_is_cached(fleet:
     fleet.glm.set_reply("the candidate's answer")
     async with fleet.router(config) as router:
         first = await router.acompletion(model="chat", messages=user("same"))
-        await until(lambda: router.experiments()["chat"].shadow.compared == 1)  # type: ignore[union-attr]
+        await until(lambda: shadow_of(router).compared == 1)
         hit = await router.acompletion(model="chat", messages=user("same"))
-        state = router.experiments()["chat"].shadow
+        state = shadow_of(router)
     assert hit.route is not None and hit.route.cache_hit
     assert hit.text == first.text != "the candidate's answer"
     assert state is not None and state.sampled == 1 and fleet.glm.request_count == 1
@@ -190,12 +189,12 @@ async def test_streamed_requests_are_compared_once_the_stream_completes(fleet: F
         await asyncio.sleep(0.2)
         assert fleet.glm.request_count == 0  # the primary's stream is not read yet
         text = "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
-        await until(lambda: router.experiments()["chat"].shadow.compared == 1)  # type: ignore[union-attr]
+        await until(lambda: shadow_of(router).compared == 1)
         left = await router.acompletion(model="chat", messages=user("left"), stream=True)
         async for _ in left:
             break
         await left.aclose()  # abandoned by its reader: nothing to compare with
-        state = router.experiments()["chat"].shadow
+        state = shadow_of(router)
         candidate = state.candidates["glm"] if state is not None else None
     assert text and state is not None and candidate is not None
     assert (state.sampled, state.compared, state.skipped) == (2, 1, 1)
@@ -217,7 +216,7 @@ async def test_aclose_cancels_shadows_in_flight(
             started = time.monotonic()
         closing = time.monotonic() - started
     assert closing < 2.0
-    state = router.experiments()["chat"].shadow
+    state = shadow_of(router)
     assert state is not None and state.in_flight == 0
     await until(lambda: all(r.finished_at is not None for r in fleet.glm.requests))
     assert all(r.disconnected for r in fleet.glm.requests)
@@ -231,16 +230,17 @@ async def test_pairs_reach_the_report_with_a_verdict(fleet: Fleet, tmp_path: Pat
     async with fleet.router(config) as router:
         for index in range(20):
             await router.acompletion(model="chat", messages=user(f"q{index}"))
-        await until(lambda: router.experiments()["chat"].shadow.in_flight == 0)  # type: ignore[union-attr]
-        run_id = router.experiments()["chat"].shadow.run_id  # type: ignore[union-attr]
+        await until(lambda: shadow_of(router).in_flight == 0)
+        run_id = shadow_of(router).run_id
     path = tmp_path / "llmrouter.yaml"
     path.write_text(yaml.safe_dump(config))
-    result = subprocess.run(
-        [sys.executable, "-m", "llmrouter.cli", "report", "--config", str(path), "--json"],
-        capture_output=True, text=True, timeout=60,
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "llmrouter.cli", "report", "--config", str(path), "--json",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    [comparison] = json.loads(result.stdout)["comparisons"]
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    [comparison] = json.loads(out)["comparisons"]
     assert (comparison["source"], comparison["run_id"], comparison["baseline"]) == (
         "shadow", run_id, "chat")  # fmt: skip
     glm = comparison["routes"]["glm"]

@@ -35,7 +35,7 @@ from llmrouter.routing.table import RouteTable
 from llmrouter.state.base import Store
 from llmrouter.telemetry.events import RouterCallbacks
 
-__all__ = ["Qualification", "build_qualification", "fingerprint"]
+__all__ = ["Qualification", "build_qualification", "check_comparators", "fingerprint"]
 
 
 @dataclass(eq=False)
@@ -168,6 +168,17 @@ def _shadow_plans(
     if problems:
         raise ConfigError(problems)
     return plans
+
+
+def check_comparators(loaded: LoadedConfig) -> None:
+    """Build every shadow's comparators (what `llmrouter check` adds to loading the file): a
+    `ConfigError` naming file, line and field of each that does not build."""
+    problems: list[str] = []
+    for route, config in loaded.config.routes.items():
+        if config.shadow is not None:
+            _comparators(loaded, route, config.shadow, problems)
+    if problems:
+        raise ConfigError(problems)
 
 
 def _comparators(
