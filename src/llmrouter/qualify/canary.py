@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 import random
 import zlib
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from llmrouter.config.qualify import CanaryConfig
 from llmrouter.experiments.records import RunInfo, Status
@@ -252,8 +253,10 @@ class Canaries:
             except Exception:  # a callback never breaks the router
                 logger.exception("llmrouter: an on_canary_rollback callback raised; ignored")
 
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        # A fresh context: the request whose sample decided it has nothing to do with it.
+        loop = asyncio.get_running_loop()
+        task = contextvars.Context().run(loop.create_task, work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -316,8 +319,11 @@ class Canaries:
             if self._board.shared:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self.sync(), 5.0)
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._tasks:  # rollbacks being written and announced: a few seconds at most
+            _, late = await asyncio.wait(list(self._tasks), timeout=5.0)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
 
 
 def leg_outcome(

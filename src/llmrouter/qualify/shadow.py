@@ -329,7 +329,7 @@ class Shadows:
 
     def _route(self, plan: ShadowPlan, route: Route, deployment: Deployment) -> Route:
         found = plan.routes.get(deployment.name)
-        if found is None or found.strategy is not route.strategy:
+        if found is None:
             found = replace(route, candidates=(deployment,), retries=0, hedge_after_s=None)
             plan.routes[deployment.name] = found
         return found
