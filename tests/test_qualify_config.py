@@ -109,11 +109,6 @@ def problems(body: str) -> list[str]:
             "equal to 1",
         ),
         (
-            "budgets:\n  - {scope: 'shadow:chat', limit_usd: 1}\n",
-            "llmrouter.yaml:11: budgets[0].scope: route 'chat' has no shadow: section to spend "
-            "this budget",
-        ),
-        (
             "budgets:\n  - {scope: 'shadow:chta', limit_usd: 1}\n",
             "llmrouter.yaml:11: budgets[0].scope: unknown route 'chta'; did you mean 'chat'?",
         ),

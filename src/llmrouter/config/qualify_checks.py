@@ -1,6 +1,7 @@
 """Cross-field checks of routes' `shadow:` and `canary:` sections and of `shadow:<route>`
 budgets: every model and route they name must exist, a judge is named when (and only when) a
-`judge` comparator needs one, and a route is not its own judge.
+`judge` comparator needs one, a route is not its own judge, and a `shadow:` budget names a
+route.
 
 Each problem is `(field path, message)`; the loader turns the path into `file:line: field`.
 """
@@ -34,12 +35,8 @@ def qualify_problems(config: RouterConfig) -> list[Problem]:
         kind, _, target = budget.scope.partition(":")
         if kind != "shadow":
             continue
-        route_config = config.routes.get(target)
-        path = ("budgets", index, "scope")
-        if route_config is None:
-            out.append((path, unknown("route", target, config.routes)))
-        elif route_config.shadow is None:
-            out.append((path, f"route {target!r} has no shadow: section to spend this budget"))
+        if target not in config.routes:  # a route without a shadow: nothing spends it
+            out.append((("budgets", index, "scope"), unknown("route", target, config.routes)))
     return out
 
 
