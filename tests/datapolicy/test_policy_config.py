@@ -83,6 +83,19 @@ def test_default_naming_an_undeclared_class_is_an_error(tmp_path: Path) -> None:
     ]
 
 
+def test_a_gateway_key_naming_an_undeclared_class_is_an_error_with_its_line(
+    tmp_path: Path,
+) -> None:
+    entry = "    - {key: '${GW_KEY}', tenant: acme, data_classes: [public, pii-ue]}"
+    keys = f"gateway:\n  keys:\n{entry}\n"
+    [problem] = problems(tmp_path, EU + keys)
+    line = (EU + keys).splitlines().index(entry) + 1
+    assert problem == (
+        f"llmrouter.yaml:{line}: gateway.keys[0].data_classes[1]: unknown data class 'pii-ue'; "
+        "did you mean 'pii-eu'?"
+    )
+
+
 def test_default_class_is_required_once_classes_are_declared(tmp_path: Path) -> None:
     text = EU.replace("  default_class: internal\n", "")
     [problem] = problems(tmp_path, text)

@@ -90,6 +90,7 @@ def gateway_config(stand_ins: StandIns, **extra: Any) -> dict[str, Any]:
             "gpt-only": {"models": ["gpt"], "timeout_s": 20, "retries": 0},
         },
         "circuit_breaker": {"enabled": False},
+        "data_policy": {"default_class": "public", "classes": {"public": {}, "internal": {}}},
         "gateway": {
             "keys": [
                 {"key": "${GW_KEY_FULL}", "tenant": "acme"},

@@ -1,5 +1,5 @@
-"""Cross-field checks of the data policy: every class a route or the default names must be
-declared, and `default_class` is required once classes are.
+"""Cross-field checks of the data policy: every class a route, the default or a gateway key
+names must be declared, and `default_class` is required once classes are.
 
 Each problem is `(field path, message)`; the loader turns the path into `file:line: field`.
 """
@@ -44,4 +44,19 @@ def policy_problems(config: RouterConfig) -> list[Problem]:
             out.append((path, "no data class is declared; add it under data_policy.classes"))
         elif route.data_class not in declared:
             out.append((path, _unknown_class(route.data_class, declared)))
+    out.extend(_gateway_key_problems(config, declared))
+    return out
+
+
+def _gateway_key_problems(config: RouterConfig, declared: list[str]) -> list[Problem]:
+    """A key's `data_classes` would tag its requests with them: each must be declared."""
+    out: list[Problem] = []
+    keys = config.gateway.keys if config.gateway is not None else []
+    for index, key in enumerate(keys):
+        for position, name in enumerate(key.data_classes):
+            path: Path = ("gateway", "keys", index, "data_classes", position)
+            if not declared:
+                out.append((path, "no data class is declared; add it under data_policy.classes"))
+            elif name not in declared:
+                out.append((path, _unknown_class(name, declared)))
     return out
