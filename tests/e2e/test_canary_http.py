@@ -171,3 +171,19 @@ async def test_missing_data_never_rolls_back(fleet: Fleet) -> None:
         status = canary_of(router)
     assert errors == 0 and fleet.glm.request_count == 0
     assert status is not None and status.state == "active" and status.canary.samples == 0
+
+
+@pytest.mark.parametrize("why", ["its model budget is spent", "the prompt exceeds its window"])
+async def test_a_canary_that_may_not_serve_the_request_is_not_tried(fleet: Fleet, why: str) -> None:
+    config = fleet.route(canary=canary(percent=100))
+    if why == "its model budget is spent":
+        config["budgets"] = [{"scope": "model:glm", "limit_usd": 0}]
+        prompt = "hi"
+    else:
+        config["models"]["glm"]["context_window"] = 100
+        prompt = "word " * 400
+    async with fleet.router(config) as router:
+        resp = await router.acompletion(model="chat", messages=user(prompt))
+        status = canary_of(router)
+    assert resp.route is not None and [a.model for a in resp.route.attempts] == ["claude"]
+    assert (status.ineligible, status.assigned, fleet.glm.request_count) == (1, 0, 0)

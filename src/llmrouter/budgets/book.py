@@ -167,6 +167,11 @@ class BudgetBook:
                 blocked.setdefault(budget.target, describe(budget, None, spent, ends))
         return blocked
 
+    async def model_spent(self, model: str) -> str | None:
+        """Why `model` may not serve now (a spent `model:` budget), or None."""
+        found = await self._spent_models((model,), self._now())
+        return found.get(model)
+
     def release(self, hold: Hold) -> None:
         """Give back what a request held (its charges are separate, by `charge`)."""
         entries, hold.entries = hold.entries, []

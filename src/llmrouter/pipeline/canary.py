@@ -30,7 +30,7 @@ class CanaryStage:
         if plan is None:
             return await call_next(ex)
         side = plan.assign(ex.request)
-        if side is None or (side == "canary" and not plan.lead(ex)):
+        if side is None or (side == "canary" and not await self._canaries.lead(plan, ex)):
             return await call_next(ex)
         try:
             reply = await call_next(ex)

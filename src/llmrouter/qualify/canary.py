@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, S
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from llmrouter.budgets import BudgetBook
 from llmrouter.config.qualify import CanaryConfig
 from llmrouter.experiments.records import RunInfo, Status
 from llmrouter.pipeline.exchange import Exchange, LegKind
@@ -162,9 +163,11 @@ class Canaries:
         callbacks: Sequence[RouterCallbacks],
         wall_clock: Callable[[], float],
         sync_s: float,
+        budgets: BudgetBook | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.plans = dict(plans)
+        self._budgets = budgets
         self._board = board
         self._writer = writer
         self._callbacks = tuple(callbacks)
@@ -175,6 +178,16 @@ class Canaries:
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- the request path ----------------------------------------------------------------------
+
+    async def lead(self, plan: CanaryPlan, ex: Exchange) -> bool:
+        """Put the canary first for `ex` (see `CanaryPlan.lead`), unless its own `model:`
+        budget is spent (the canary model leaves routing like any model)."""
+        if self._budgets is not None:
+            spent = await self._budgets.model_spent(plan.deployment.name)
+            if spent is not None:
+                plan.ineligible += 1
+                return False
+        return plan.lead(ex)
 
     def observe(
         self,
@@ -188,8 +201,11 @@ class Canaries:
         raises."""
         try:
             self._observe(plan, side, ex, ending, error)
-        except Exception:  # the caller's answer, or error, must stay what it is
-            logger.exception("llmrouter: measuring the canary of %s failed", plan.route)
+        except Exception as exc:  # the caller's answer, or error, must stay what it is
+            # The type only: an unexpected error's text may hold the answer's content.
+            logger.warning(
+                "llmrouter: measuring the canary of %s failed: %s", plan.route, type(exc).__name__
+            )
 
     def _observe(
         self,

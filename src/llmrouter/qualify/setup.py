@@ -127,6 +127,7 @@ def build_qualification(
             callbacks=callbacks,
             wall_clock=wall_clock,
             sync_s=config.state.sync_s,
+            budgets=budgets,
             **({"sleep": sleep} if sleep is not None else {}),
         )
     return qualification

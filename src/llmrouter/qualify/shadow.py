@@ -202,8 +202,13 @@ class Shadows:
         shadows, unless there is nothing to compare with. Never raises."""
         try:
             self._after(plan, ex, self.clock() - started, handler, ending, error)
-        except Exception:  # the caller's answer, or error, must stay what it is
-            logger.exception("llmrouter: starting the shadows of %s failed; none sent", plan.route)
+        except Exception as exc:  # the caller's answer, or error, must stay what it is
+            # The type only: an unexpected error's text may hold the answer's content.
+            logger.warning(
+                "llmrouter: starting the shadows of %s failed (%s); none sent",
+                plan.route,
+                type(exc).__name__,
+            )
 
     def _after(
         self,

@@ -112,7 +112,7 @@ class CanaryStatus:
     """Requests without the `sticky_by` key: served by the primary, not measured."""
     ineligible: int = 0
     """Requests assigned to the canary that it cannot serve (context window, tools, vision,
-    its vendor's limits): served by the primary, not measured."""
+    its vendor's limits, its spent `model:` budget): served by the primary, not measured."""
 
 
 @dataclass(frozen=True)
