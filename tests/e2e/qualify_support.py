@@ -21,8 +21,10 @@ from support import FAST_BACKOFF, Local, user
 class Fleet(Local):
     """`claude` serves the route, `glm` is the candidate (shadow or canary)."""
 
-    def __init__(self, server: LocalProviderServer, tmp_path: Path) -> None:
-        super().__init__(server, adapter="native")
+    def __init__(
+        self, server: LocalProviderServer, tmp_path: Path, adapter: str = "native"
+    ) -> None:
+        super().__init__(server, adapter=adapter)
         self.tmp_path = tmp_path
         self.store = tmp_path / "experiments.sqlite"
 
@@ -40,8 +42,16 @@ class Fleet(Local):
 
 @pytest.fixture
 async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
+    """Through the native adapters (the default for these vendors)."""
     async with LocalProviderServer() as server:
         yield Fleet(server, tmp_path)
+
+
+@pytest.fixture(params=["native", "litellm"])
+async def either_fleet(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Fleet]:
+    """Through each adapter kind, for the behaviours a stream's shape could change."""
+    async with LocalProviderServer() as server:
+        yield Fleet(server, tmp_path, adapter=request.param)
 
 
 def p99(values: Sequence[float]) -> float:

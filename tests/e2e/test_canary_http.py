@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from qualify_support import Fleet, canary_of, drive, fleet, until
+from qualify_support import Fleet, canary_of, drive, either_fleet, fleet, until
 
 from llmrouter import Router
 from llmrouter.callbacks import CanaryRollbackEvent, RouterCallbacks
@@ -21,7 +21,7 @@ from llmrouter.testing import Fault
 from redis_support import RedisServer, running_redis
 from support import user
 
-__all__ = ["fleet"]
+__all__ = ["either_fleet", "fleet"]
 
 BOOM = {"error": {"message": "boom", "type": "server_error"}}
 SYNC_S = 0.3
@@ -118,7 +118,8 @@ async def test_sticky_assignment_keeps_a_tenant_on_one_side(fleet: Fleet) -> Non
     assert status is not None and status.unkeyed == 10 and status.assigned == 4 * len(on_canary)
 
 
-async def test_a_canary_failure_never_reaches_the_caller(fleet: Fleet) -> None:
+async def test_a_canary_failure_never_reaches_the_caller(either_fleet: Fleet) -> None:
+    fleet = either_fleet
     fleet.glm.fail_always(Fault.http(500, BOOM))
     config = fleet.route(canary=canary(percent=100, min_samples=10_000))
     async with fleet.router(config) as router:

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 import yaml
-from qualify_support import Fleet, drive, fleet, max_overlap, p99, shadow_of, until
+from qualify_support import Fleet, drive, either_fleet, fleet, max_overlap, p99, shadow_of, until
 
 from llmrouter.testing import Fault
 from support import user
 
-__all__ = ["fleet"]
+__all__ = ["either_fleet", "fleet"]
 
 BOOM = {"error": {"message": "boom", "type": "server_error"}}
 
@@ -182,7 +182,10 @@ async def test_a_cache_hit_is_not_mirrored_and_no_shadow_answer_is_cached(fleet:
     assert state is not None and state.sampled == 1 and fleet.glm.request_count == 1
 
 
-async def test_streamed_requests_are_compared_once_the_stream_completes(fleet: Fleet) -> None:
+async def test_streamed_requests_are_compared_once_the_stream_completes(
+    either_fleet: Fleet,
+) -> None:
+    fleet = either_fleet
     fleet.glm.set_reply("a different answer entirely")
     async with fleet.router(fleet.route(shadow=shadow())) as router:
         stream = await router.acompletion(model="chat", messages=user("stream"), stream=True)
