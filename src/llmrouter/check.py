@@ -60,6 +60,7 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
     env = os.environ if env is None else env
     try:
         loaded = load_file(path)
+        _built_checks(loaded)
     except ConfigError as exc:
         return _broken(path, exc)
     config = loaded.config
@@ -99,6 +100,14 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
         "warnings": warnings,
     }
     return CheckReport(data=data, exit_code=data["exit_code"], warnings=warnings)
+
+
+def _built_checks(loaded: LoadedConfig) -> None:
+    """What only building the router would find: shadows' comparators that do not build."""
+    if any(route.shadow is not None for route in loaded.config.routes.values()):
+        from llmrouter.qualify.setup import check_comparators
+
+        check_comparators(loaded)
 
 
 def _broken(path: str, exc: ConfigError) -> CheckReport:

@@ -21,6 +21,7 @@ from llmrouter.pipeline.exchange import Exchange
 from llmrouter.pipeline.execution import RetrySettings
 from llmrouter.pipeline.reply import Reply
 from llmrouter.providers.base import Deployment, Provider
+from llmrouter.qualify.status import RouteExperiments
 from llmrouter.request import CompletionRequest
 from llmrouter.routing.health import ModelHealth
 from llmrouter.routing.settings import RoutingSettings
@@ -260,6 +261,13 @@ class Router:
         """Every block in force, each with its reason."""
         return self._assembly.parts.gate.blocks.blocks()
 
+    def experiments(self) -> dict[str, RouteExperiments]:
+        """Per route with a `shadow:` or a `canary:`, its live state: what the shadow sampled,
+        sent, dropped, was refused by the data policy, compared (and each candidate's
+        agreement); whether the canary is active or rolled back (and why), its samples and
+        rates beside its control group's. No I/O."""
+        return self._assembly.experiments()
+
     async def aclose(self) -> None:
         """Release the adapters' connections and the shared stores'."""
         await self._assembly.aclose()
@@ -284,7 +292,7 @@ class Router:
                 asyncio.to_thread(_warm_up, self._assembly.parts.provider),
                 self._assembly.stores.connect(),
             )
-            await self._assembly.parts.gate.start()  # shared blocks hold from the first request
+            await self._assembly.start()  # shared blocks and canary rollbacks hold from the start
         except BaseException:
             self._warming = None  # the next caller tries again
             raise

@@ -63,10 +63,19 @@ SURFACE = {
     ],
     "llmrouter.callbacks": [
         "AttemptEvent",
+        "CanaryRollbackEvent",
         "FailureEvent",
         "FallbackEvent",
         "RouterCallbacks",
         "SuccessEvent",
+    ],
+    "llmrouter.qualify": [
+        "CanarySide",
+        "CanaryState",
+        "CanaryStatus",
+        "RouteExperiments",
+        "ShadowCandidateStatus",
+        "ShadowStatus",
     ],
     "llmrouter.testing": ["Fault", "LocalProvider", "LocalProviderServer", "ReceivedRequest"],
 }

@@ -19,11 +19,13 @@ from pydantic import (
 
 from llmrouter.config.endpoints import api_base_problem
 from llmrouter.config.limits import LimitsConfig
+from llmrouter.config.qualify import CanaryConfig, ShadowConfig
 from llmrouter.config.resilience import CircuitBreakerConfig, RetryBudgetConfig
 
 __all__ = [
     "BudgetConfig",
     "CacheConfig",
+    "CanaryConfig",
     "DataClassConfig",
     "DataPolicyConfig",
     "ExperimentsConfig",
@@ -37,6 +39,7 @@ __all__ = [
     "RouteCacheConfig",
     "RouteConfig",
     "RouterConfig",
+    "ShadowConfig",
     "StateConfig",
     "SwitchCriteriaConfig",
     "TelemetryConfig",
@@ -45,7 +48,7 @@ __all__ = [
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 WINDOW = re.compile(r"^([1-9][0-9]*)([hd])$")
-SCOPE = re.compile(r"^(model|route|tenant):(.+)$")
+SCOPE = re.compile(r"^(model|route|tenant|shadow):(.+)$")
 _UNIT_S = {"h": 3600, "d": 86400}
 _MAX_WINDOW_S = 366 * 86400
 
@@ -307,6 +310,10 @@ class RouteConfig(_Section):
     model first, so a recovered model can win traffic back (0 turns it off)."""
     data_class: str | None = None
     """The data class of this route's requests that name none (see `data_policy`)."""
+    shadow: ShadowConfig | None = None
+    """Mirror a sample of this route's requests to candidates (docs: Switching vendors)."""
+    canary: CanaryConfig | None = None
+    """Serve a slice of this route's traffic from a candidate, rolled back on a breach."""
 
     @field_validator("weights")
     @classmethod
@@ -380,7 +387,8 @@ class BudgetConfig(_Section):
     """A spending limit in USD over a fixed UTC window."""
 
     scope: str
-    """`model:<name>`, `route:<name>`, `tenant:<id>` or `tenant:*` (each tenant on its own)."""
+    """`model:<name>`, `route:<name>`, `tenant:<id>`, `tenant:*` (each tenant on its own) or
+    `shadow:<route>` (what that route's shadows spend)."""
     limit_usd: float = Field(ge=0, le=MAX_PRICE * 1000)
     window: str = "1d"
     """`<n>h` or `<n>d` (e.g. 1h, 1d, 30d): fixed windows aligned to the Unix epoch (UTC)."""
@@ -390,7 +398,8 @@ class BudgetConfig(_Section):
     def _scope_shape(cls, value: str) -> str:
         if not SCOPE.match(value):
             raise ValueError(
-                f"must be model:<name>, route:<name>, tenant:<id> or tenant:*, not {value!r}"
+                "must be model:<name>, route:<name>, tenant:<id>, tenant:* or shadow:<route>, "
+                f"not {value!r}"
             )
         return value
 

@@ -11,5 +11,9 @@ acompletion -> RequestTelemetry -> AuditStage -> DataClassStage -> CacheStage ->
     blocks                                             cost to budgets      2xx answer     adapter
 ```
 
+With a route's `shadow:`, `ShadowStage` sits after the cache (it mirrors a sample of the
+answers that end, in the background, through the same attempt stages with the shadows' own
+breakers, statistics and budget scope); with a `canary:`, `CanaryStage` sits after planning
+(it puts the canary first for its slice of traffic and measures it against a control group).
 See docs/architecture.md for where each concern lives and how to add a stage.
 """
