@@ -5,6 +5,7 @@ tenants), budgets and the data policy; through the native adapter and through li
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -302,3 +303,19 @@ async def test_two_routers_share_cached_embeddings_through_redis(native: Embeddi
     assert shared.route.cache_hit and shared.vectors == first.vectors
     assert isinstance(shared, EmbeddingResponse) and floats.route.cache_hit is False
     assert native.counts == (2, 0, 0, 0)
+
+
+async def test_an_embedding_route_is_neither_shadowed_nor_canaried(native: EmbeddingFleet) -> None:
+    """Vectors of another model belong to another index: a route's shadow and canary apply to
+    its chat requests only, so every embedding is served by the route's own models."""
+    config = native.config(
+        shadow={"models": ["glm-embed"], "sample": 1.0},
+        canary={"model": "glm-embed", "percent": 100, "sticky_by": "none", "min_samples": 1},
+    )
+    async with native.router(config) as router:
+        for _ in range(5):
+            resp = await router.aembedding(model="embed", input=TEXTS)
+            assert resp.route.model == "small-us"
+            assert [a.kind for a in resp.route.attempts] == ["first"]
+        await asyncio.sleep(0.05)  # a shadow, were one started, would have been sent by now
+    assert native.counts == (5, 0, 0, 0)

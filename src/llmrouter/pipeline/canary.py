@@ -27,8 +27,8 @@ class CanaryStage:
 
     async def __call__(self, ex: Exchange, call_next: Handler) -> Reply:
         plan = self._plans.get(ex.route.name)
-        if plan is None:
-            return await call_next(ex)
+        if plan is None or ex.request.operation != "chat":  # another model's vectors would
+            return await call_next(ex)  # not match the index the caller searches
         side = plan.assign(ex.request)
         if side is None or (side == "canary" and not await self._canaries.lead(plan, ex)):
             return await call_next(ex)

@@ -30,7 +30,9 @@ class ShadowStage:
 
     async def __call__(self, ex: Exchange, call_next: Handler) -> Reply:
         plan = self._plans.get(ex.route.name)
-        if plan is None or not plan.pick():
+        # Embeddings are not mirrored: comparators grade text, and another model's vectors
+        # belong to another index (docs/switching-vendors.md).
+        if plan is None or ex.request.operation != "chat" or not plan.pick():
             return await call_next(ex)
         shadows = self._shadows
         started = shadows.clock()

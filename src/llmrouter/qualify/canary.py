@@ -45,7 +45,7 @@ from llmrouter.qualify.window import Side, breach
 from llmrouter.request import CompletionRequest
 from llmrouter.routing.eligibility import Capabilities, ineligibility
 from llmrouter.telemetry.events import CanaryRollbackEvent, RouterCallbacks
-from llmrouter.types import Attempt
+from llmrouter.types import Attempt, ChatCompletion
 
 __all__ = ["Canaries", "CanaryPlan", "SideName"]
 
@@ -373,6 +373,8 @@ def leg_outcome(
             return None
         status = "refused" if fault == "content_filter" else "error"
         return Outcome(status, fault, leg.latency_s, model=leg.model, attempts=1)
+    if not isinstance(ending.answer, ChatCompletion):  # canaries serve chat only
+        return None
     answered = Outcome.answered(ending.answer, ending.route, leg.latency_s)
     return Outcome(
         answered.status, answered.error_kind, leg.latency_s, answered.cost_usd, leg.model, 1

@@ -11,6 +11,7 @@ from llmrouter.pipeline.chain import Handler
 from llmrouter.pipeline.exchange import Exchange
 from llmrouter.request import CompletionRequest
 from llmrouter.routing.table import RouteTable
+from llmrouter.types import ChatCompletion
 
 __all__ = ["PipelineJudge"]
 
@@ -37,6 +38,6 @@ class PipelineJudge:
         route = routes.resolve(request.target)
         ex = Exchange(request, route, clock() + route.timeout_s, route.timeout_s)
         completion = (await handler(ex)).completion
-        assert completion is not None  # not a stream: a finished completion
+        assert isinstance(completion, ChatCompletion)  # not a stream: a finished completion
         cost = completion.route.cost_usd if completion.route is not None else 0.0
         return JudgeReply(text=completion.text, cost_usd=cost)

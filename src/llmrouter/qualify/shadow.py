@@ -219,7 +219,7 @@ class Shadows:
         ending: Ending | None,
         error: BaseException | None,
     ) -> None:
-        if ending is not None and ending.answer is not None:
+        if ending is not None and isinstance(ending.answer, ChatCompletion):
             baseline = Outcome.answered(ending.answer, ending.route, latency)
         elif isinstance(ending, Ending) and ending.error is not None:
             baseline = Outcome.failed(ending.error, latency, ending.route.model)
@@ -369,7 +369,7 @@ async def _answer(
     """The whole answer of a shadow's reply (a stream read to its end)."""
     if not reply.is_stream:
         completion = reply.completion
-        assert completion is not None and completion.route is not None
+        assert isinstance(completion, ChatCompletion) and completion.route is not None
         return completion, completion.route
     stream = RouterStream(
         reply, attempts=ex.attempts, deadline=ex.deadline, clock=clock, pass_usage_chunk=False
@@ -380,5 +380,5 @@ async def _answer(
     finally:
         await stream.aclose()
     ending = reply.ending
-    assert ending is not None and ending.answer is not None
+    assert ending is not None and isinstance(ending.answer, ChatCompletion)
     return ending.answer, ending.route
