@@ -8,20 +8,17 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from llmrouter.config.section import Section
 
 __all__ = ["CanaryConfig", "ShadowConfig"]
-
-
-class _Section(BaseModel):
-    # As every section of the config (llmrouter.config.schema): unknown keys refused, finite.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
 
 
 _SIMILARITY: list[str | dict[str, Any]] = ["similarity"]
 
 
-class ShadowConfig(_Section):
+class ShadowConfig(Section):
     """Mirror a sample of the route's requests to candidate models, in the background; the
     caller sees nothing of it."""
 
@@ -46,7 +43,7 @@ class ShadowConfig(_Section):
         return value
 
 
-class CanaryConfig(_Section):
+class CanaryConfig(Section):
     """Serve `percent` of the route's traffic from `model` first (the route's models behind it
     as fallbacks); roll back on a breach of the guardrails once `min_samples` are in."""
 
