@@ -90,11 +90,24 @@ async def make_aiohttp(t: Target) -> tuple[Call, Call]:
 
     async def call() -> Any:
         async with session.post(url, data=body, headers=headers) as resp:
-            data = await resp.read()
-            assert resp.status == 200, data
-            return data if t.stream else json.loads(data)
+            if not t.stream:
+                data = await resp.read()
+                assert resp.status == 200, data
+                return json.loads(data)
+            assert resp.status == 200
+            return await _read_events(resp.content)
 
     return call, session.close
+
+
+async def _read_events(content: Any) -> list[Any]:
+    """The streaming floor: every SSE `data:` line read as it arrives and decoded, which any
+    client that shows a stream must do (reading the whole body at once is not streaming)."""
+    events = []
+    async for line in content:
+        if line.startswith(b"data: ") and not line.startswith(b"data: [DONE]"):
+            events.append(json.loads(line[6:]))
+    return events
 
 
 async def make_httpx(t: Target) -> tuple[Call, Call]:
@@ -304,7 +317,7 @@ def answer_text(result: Any) -> str:
         return result.decode()
     if isinstance(result, str):
         return result
-    if isinstance(result, dict):
+    if isinstance(result, (dict, list)):
         return json.dumps(result)
     choices = getattr(result, "choices", None)
     return (choices[0].message.content or "") if choices else repr(result)

@@ -1,6 +1,7 @@
 """Run the python blocks of one docs page against local stand-in providers (see
 tests/doc_blocks.py). Usage: python doc_runner.py PAGE, in a working directory holding the
-example config; prints one JSON line per failed block and exits 1 if any failed."""
+example config (and the page's blocks marked `save=FILE`, written there first); prints one
+JSON line per failed block and exits 1 if any failed."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ class StandIns:
             "ANTHROPIC_API_KEY": "docs-key-anthropic",
             "OPENAI_API_BASE": self.gpt.api_base,
             "OPENAI_API_KEY": "docs-key-openai",
+            "OPENAI_EU_API_BASE": self.gpt.api_base,
+            "OPENAI_EU_API_KEY": "docs-key-openai-eu",
         }
 
     def reset(self) -> None:
@@ -114,6 +117,9 @@ def main() -> int:
     stand_ins = StandIns()
     os.environ.update(stand_ins.env())
     failed = 0
+    for block in blocks(page):
+        if "save=" in block.args:
+            Path(block.args.split("save=")[1].split()[0]).write_text(block.code)
     try:
         for block in blocks(page):
             if block.lang != "python" or block.mode == "compile":

@@ -184,3 +184,16 @@ def test_shipped_example_is_the_packaged_demo_config() -> None:
     examples = Path(__file__).parent.parent / "examples" / "llmrouter.yaml"
     assert examples.read_text() == example_config_path().read_text()
     load_file(examples)
+
+
+@pytest.mark.parametrize("name", ["drop_params", "num_retries", "fallbacks", "api_key"])
+def test_provider_params_that_would_bypass_the_router_are_refused(name: str) -> None:
+    text = (
+        "providers:\n  bedrock:\n    params: {aws_region_name: eu-central-1, "
+        f"{name}: true}}\nmodels:\n  m: {{provider: bedrock, model: bedrock/claude}}\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_text(text, source="llmrouter.yaml")
+    assert f"llmrouter.yaml:3: providers.bedrock.params: {name!r} is not accepted here" in str(
+        info.value
+    )

@@ -155,7 +155,10 @@ def test_shell_block(block: Block, workdir: Path) -> None:
         **os.environ,
         "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
         "COLUMNS": "100",
-        **{k: "docs-key" for k in ("ZHIPU_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY")},
+        **{
+            k: "docs-key"
+            for k in ("ZHIPU_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_EU_API_KEY")
+        },
     }
     for line in block.code.splitlines():
         command, _, comment = line.partition("#")
@@ -177,7 +180,13 @@ OUTPUT_ENV = {
     "COLUMNS": "120",
     **{
         k: "docs-key"
-        for k in ("ZHIPU_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "OPENAI_API_KEY")
+        for k in (
+            "ZHIPU_API_KEY",
+            "ANTHROPIC_API_KEY",
+            "GEMINI_API_KEY",
+            "OPENAI_API_KEY",
+            "OPENAI_EU_API_KEY",
+        )
     },
 }
 

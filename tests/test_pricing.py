@@ -179,3 +179,17 @@ def test_usage_details_are_optional() -> None:
         {"prompt_tokens": 3, "prompt_tokens_details": {"cached_tokens": None, "audio_tokens": 0}}
     )
     assert nulls.cached_tokens == 0
+
+
+def test_moonshots_top_level_cached_tokens_are_priced_as_cache_reads() -> None:
+    """Moonshot puts cache hits beside the totals (`usage.cached_tokens`)."""
+    from llmrouter.types import ChatCompletion
+
+    body = (
+        '{"id": "x", "model": "kimi-k2.6", "choices": [], "usage": {"prompt_tokens": 1000,'
+        ' "completion_tokens": 10, "total_tokens": 1010, "cached_tokens": 800}}'
+    )
+    usage = ChatCompletion.model_validate_json(body).usage
+    assert usage.cached_tokens == 800
+    price = Price(0.60, 2.50, None, "config", cached_input_per_mtok=0.15)
+    assert price.cost_usd(usage) == pytest.approx((200 * 0.60 + 800 * 0.15 + 10 * 2.50) / 1e6)

@@ -40,6 +40,8 @@ _LAZY = {
     "Attempt": "llmrouter.types",
     "ChatCompletion": "llmrouter.types",
     "ChatCompletionChunk": "llmrouter.types",
+    "Embedding": "llmrouter.types",
+    "EmbeddingResponse": "llmrouter.types",
     "RouteInfo": "llmrouter.types",
     "Usage": "llmrouter.types",
 }
@@ -49,7 +51,15 @@ if _TYPE_CHECKING:
     from llmrouter.router import Router
     from llmrouter.routing.settings import RoutingSettings
     from llmrouter.streaming import RouterStream
-    from llmrouter.types import Attempt, ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
+    from llmrouter.types import (
+        Attempt,
+        ChatCompletion,
+        ChatCompletionChunk,
+        Embedding,
+        EmbeddingResponse,
+        RouteInfo,
+        Usage,
+    )
 
 
 def __getattr__(name: str) -> _Any:
@@ -78,6 +88,8 @@ __all__ = [
     "ConfigError",
     "ContentFilteredError",
     "ContextWindowExceededError",
+    "Embedding",
+    "EmbeddingResponse",
     "EvalInputError",
     "ExperimentStoreError",
     "InvalidResponseError",

@@ -16,10 +16,18 @@ ignored; it never breaks a request. Events carry no prompt or completion text an
 
 from llmrouter.telemetry.events import (
     AttemptEvent,
+    CanaryRollbackEvent,
     FailureEvent,
     FallbackEvent,
     RouterCallbacks,
     SuccessEvent,
 )
 
-__all__ = ["AttemptEvent", "FailureEvent", "FallbackEvent", "RouterCallbacks", "SuccessEvent"]
+__all__ = [
+    "AttemptEvent",
+    "CanaryRollbackEvent",
+    "FailureEvent",
+    "FallbackEvent",
+    "RouterCallbacks",
+    "SuccessEvent",
+]

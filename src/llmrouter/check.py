@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from llmrouter.check_embeddings import embedding_route_warnings, embeds
 from llmrouter.config.hints import looks_like_litellm
 from llmrouter.config.loader import LoadedConfig, load_file
 from llmrouter.config.schema import ModelConfig, ProviderConfig, RouterConfig
@@ -59,6 +60,7 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
     env = os.environ if env is None else env
     try:
         loaded = load_file(path)
+        _built_checks(loaded)
     except ConfigError as exc:
         return _broken(path, exc)
     config = loaded.config
@@ -76,6 +78,7 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
         + _budget_warnings(loaded)
         + _endpoint_warnings(loaded, providers)
         + loaded.endpoint_warnings(env)
+        + embedding_route_warnings(loaded)
         + (policy.warnings if policy is not None else [])
     ) + _litellm_warnings(models)
     data: dict[str, Any] = {
@@ -97,6 +100,14 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
         "warnings": warnings,
     }
     return CheckReport(data=data, exit_code=data["exit_code"], warnings=warnings)
+
+
+def _built_checks(loaded: LoadedConfig) -> None:
+    """What only building the router would find: shadows' comparators that do not build."""
+    if any(route.shadow is not None for route in loaded.config.routes.values()):
+        from llmrouter.qualify.setup import check_comparators
+
+        check_comparators(loaded)
 
 
 def _broken(path: str, exc: ConfigError) -> CheckReport:
@@ -167,6 +178,7 @@ def _model(
         "currency": price.currency,
         "usd_per_unit": price.usd_per_unit,
         "tiers": _tiers(price),
+        "embeddings": embeds(model),
     }
 
 

@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmrouter.budgets import Budget, BudgetBook
 from llmrouter.config.loader import LoadedConfig
@@ -32,7 +32,7 @@ from llmrouter.providers.dispatch import AdapterDispatch, can_serve_natively
 from llmrouter.providers.litellm_adapter import LiteLLMProvider
 from llmrouter.resilience.guard import Guard
 from llmrouter.resilience.shared import SharedBreakers
-from llmrouter.routing.eligibility import capabilities_for
+from llmrouter.routing.eligibility import Capabilities, capabilities_for
 from llmrouter.routing.health import HealthRegistry
 from llmrouter.routing.settings import RoutingSettings
 from llmrouter.routing.stats import ModelStats
@@ -43,6 +43,10 @@ from llmrouter.state.memory import MemoryStore
 from llmrouter.state.registry import Stores
 from llmrouter.telemetry.events import RouterCallbacks
 from llmrouter.telemetry.setup import build_instrumentation
+
+if TYPE_CHECKING:
+    from llmrouter.qualify.setup import Qualification
+    from llmrouter.qualify.status import RouteExperiments
 
 __all__ = ["Assembly", "Options", "Seams", "assemble", "default_provider"]
 
@@ -80,8 +84,20 @@ class Assembly:
     stores: Stores
     parts: Parts
 
+    async def start(self) -> None:
+        """Read the shared state the first request must see: blocks, canary rollbacks."""
+        await self.parts.gate.start()
+        if self.parts.qualify is not None:
+            await self.parts.qualify.start()
+
+    def experiments(self) -> dict[str, RouteExperiments]:
+        """Each route's shadow and canary, as they stand (see `Router.experiments`)."""
+        return self.parts.qualify.status() if self.parts.qualify is not None else {}
+
     async def aclose(self) -> None:
         """Close the adapters' connections and every shared store, each once."""
+        if self.parts.qualify is not None:  # first: no shadow may outlive the adapters
+            await self.parts.qualify.aclose()
         await self.parts.gate.aclose()
         await self.parts.audit.aclose()
         await self.parts.provider.aclose()
@@ -102,6 +118,9 @@ def assemble(
     stores = Stores(seams.clock)
     state_store = _state_store(loaded, env, stores)
     routing = options.routing
+    gate = _gate(config, state_store)
+    budgets = _budgets(config, state_store, routing.wall_clock)
+    capabilities = {name: capabilities_for(m) for name, m in config.models.items()}
     parts = Parts(
         provider=seams.provider or default_provider(config, resolved, deployments.values()),
         instrumentation=build_instrumentation(
@@ -112,8 +131,8 @@ def assemble(
             env=env,
         ),
         cache=_cache(loaded, env, stores, seams.clock),
-        capabilities={name: capabilities_for(m) for name, m in config.models.items()},
-        budgets=_budgets(config, state_store, routing.wall_clock),
+        capabilities=capabilities,
+        budgets=budgets,
         stats=ModelStats(
             seams.clock, alpha=routing.latency_alpha, failure_floor_s=routing.failure_floor_s
         ),
@@ -123,14 +142,49 @@ def assemble(
         clock=seams.clock,
         sleep=seams.sleep,
         retry=options.retry,
-        gate=_gate(config, state_store),
+        gate=gate,
         audit=AuditLog.from_config(loaded, options.callbacks),
+        qualify=_qualification(
+            loaded, env, seams, options, deployments, capabilities, gate, budgets, state_store
+        ),
     )
     routes = _routes(loaded, deployments, routing.rng or seams.rng, seams.clock)
     assembly = Assembly(build_pipeline(parts), routes, deployments, stores, parts)
+    if parts.qualify is not None:
+        parts.qualify.bind(assembly.handler, routes, seams.clock)
     states = functools.partial(parts.guard.circuit_states, tuple(deployments))
     parts.instrumentation.observe_circuits(assembly, states)
     return assembly
+
+
+def _qualification(
+    loaded: LoadedConfig,
+    env: Mapping[str, str],
+    seams: Seams,
+    options: Options,
+    deployments: Mapping[str, Deployment],
+    capabilities: Mapping[str, Capabilities],
+    gate: PolicyGate,
+    budgets: BudgetBook | None,
+    state_store: Store | None,
+) -> Qualification | None:
+    """Shadows and canaries, when some route has one (their machinery loads only then)."""
+    if not any(r.shadow or r.canary for r in loaded.config.routes.values()):
+        return None
+    from llmrouter.qualify.setup import build_qualification
+
+    return build_qualification(
+        loaded,
+        env,
+        deployments=deployments,
+        capabilities=capabilities,
+        gate=gate,
+        budgets=budgets,
+        state_store=state_store,
+        callbacks=options.callbacks,
+        clock=seams.clock,
+        wall_clock=seams.wall_clock,
+    )
 
 
 def _routes(

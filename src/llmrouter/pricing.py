@@ -10,7 +10,8 @@ each tier prices four kinds of token:
 
 - uncached prompt tokens (`input`), prompt tokens read from the provider's prompt cache
   (`cached_input`, part of `prompt_tokens`), prompt tokens written to it (`cache_write`, part
-  of `prompt_tokens`; Anthropic bills them at 1.25x input), completion tokens (`output`) and
+  of `prompt_tokens`; Anthropic bills them at 1.25x input, or 2x for a one-hour lifetime
+  (`cache_write_1h`)), completion tokens (`output`) and
   reasoning tokens (`reasoning`, part of `completion_tokens`), following the OpenAI usage
   convention.
 
@@ -49,6 +50,9 @@ class PriceTier:
     reasoning_per_mtok: float
     cache_write_per_mtok: float | None = None
     """Prompt tokens written to the provider's prompt cache (None: the input price)."""
+    cache_write_1h_per_mtok: float | None = None
+    """Of those, the ones written with a one-hour lifetime (Anthropic bills them at 2x input;
+    None: the cache-write price)."""
 
 
 @dataclass(frozen=True)
@@ -107,12 +111,15 @@ class Price:
         completion = usage.completion_tokens
         cached = min(max(usage.cached_tokens, 0), max(prompt, 0))
         written = min(max(usage.cache_write_tokens, 0), max(prompt - cached, 0))
+        hour = min(max(usage.cache_write_1h_tokens, 0), written)
         reasoning = min(max(usage.reasoning_tokens, 0), max(completion, 0))
         write_price = _or(tier.cache_write_per_mtok, tier.input_per_mtok)
+        hour_price = _or(tier.cache_write_1h_per_mtok, write_price)
         return (
             (prompt - cached - written) * tier.input_per_mtok
             + cached * tier.cached_input_per_mtok
-            + written * write_price
+            + (written - hour) * write_price
+            + hour * hour_price
             + (completion - reasoning) * tier.output_per_mtok
             + reasoning * tier.reasoning_per_mtok
         ) / _MTOK
@@ -196,9 +203,12 @@ def _tier_from(
         cached = fallback.cached_input_per_mtok if fallback and discounted else inp
     reasoning = _or(_per_mtok(entry, f"output_cost_per_reasoning_token{suffix}"), out)
     write = _per_mtok(entry, f"cache_creation_input_token_cost{suffix}")
+    hour = _per_mtok(entry, f"cache_creation_input_token_cost_above_1hr{suffix}")
     if write is None and fallback is not None:
         write = fallback.cache_write_per_mtok
-    return PriceTier(bound, inp, out, cached, reasoning, write)
+    if hour is None and fallback is not None:
+        hour = fallback.cache_write_1h_per_mtok
+    return PriceTier(bound, inp, out, cached, reasoning, write, hour)
 
 
 def _bounded(tier: PriceTier, bound: int) -> PriceTier:
@@ -216,8 +226,11 @@ def _config_tiers(tiers: list[PriceTierConfig], entry: ModelConfig, rate: float)
         cached = _or_none(usd(t.cached_input_cost_per_mtok), usd(entry.cached_input_cost_per_mtok))
         reasoning = _or_none(usd(t.reasoning_cost_per_mtok), usd(entry.reasoning_cost_per_mtok))
         write = _or_none(usd(t.cache_write_cost_per_mtok), usd(entry.cache_write_cost_per_mtok))
+        hour = _or_none(
+            usd(t.cache_write_1h_cost_per_mtok), usd(entry.cache_write_1h_cost_per_mtok)
+        )
         tier = PriceTier(t.max_input_tokens, inp, outp, _or(cached, inp), _or(reasoning, outp))
-        out.append(replace(tier, cache_write_per_mtok=write))
+        out.append(replace(tier, cache_write_per_mtok=write, cache_write_1h_per_mtok=hour))
     return out
 
 
@@ -279,14 +292,20 @@ def _flat_override(entry: ModelConfig, bundled: Mapping[str, Any], rate: float) 
         _usd(entry.cache_write_cost_per_mtok, rate),
         _per_mtok(bundled, "cache_creation_input_token_cost"),
     )
-    return [PriceTier(None, inp, out, _or(cached, inp), _or(reasoning, out), write)]
+    hour = _or_none(
+        _usd(entry.cache_write_1h_cost_per_mtok, rate),
+        _per_mtok(bundled, "cache_creation_input_token_cost_above_1hr"),
+    )
+    return [PriceTier(None, inp, out, _or(cached, inp), _or(reasoning, out), write, hour)]
 
 
 def _with_overrides(tier: PriceTier, entry: ModelConfig, rate: float) -> PriceTier:
     """A bundled tier with the entry's cached, reasoning and cache-write overrides."""
     write = _usd(entry.cache_write_cost_per_mtok, rate)
+    hour = _usd(entry.cache_write_1h_cost_per_mtok, rate)
     return replace(
         tier,
+        cache_write_1h_per_mtok=hour if hour is not None else tier.cache_write_1h_per_mtok,
         cached_input_per_mtok=_or(
             _usd(entry.cached_input_cost_per_mtok, rate), tier.cached_input_per_mtok
         ),
@@ -308,6 +327,7 @@ def _source(entry: ModelConfig, bundled: bool) -> Source:
             entry.cached_input_cost_per_mtok,
             entry.reasoning_cost_per_mtok,
             entry.cache_write_cost_per_mtok,
+            entry.cache_write_1h_cost_per_mtok,
             entry.price_tiers,
             entry.context_window,
         )

@@ -1,4 +1,5 @@
-"""A caller's request, validated and split into messages, provider parameters and metadata."""
+"""A caller's request, validated and split into messages (or embedding inputs), provider
+parameters and metadata."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from llmrouter.didyoumean import suggest
+from llmrouter.embedding_input import check_embedding_params, validate_input
 from llmrouter.errors import RequestValidationError
 from llmrouter.passthrough import Passthrough
 
-__all__ = ["PARAMETERS", "CompletionRequest"]
+__all__ = ["PARAMETERS", "CompletionRequest", "Operation"]
+
+Operation = Literal["chat", "embedding"]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -79,11 +83,12 @@ an OpenAI name go through `extra_body`, which is sent as it is."""
 
 @dataclass(frozen=True)
 class CompletionRequest:
-    """What one `acompletion` call asks for."""
+    """What one `acompletion` (or `aembedding`) call asks for."""
 
     target: str
     """A route name or a model name."""
     messages: list[dict[str, Any]]
+    """The chat (empty for an embedding request)."""
     params: dict[str, Any] = field(default_factory=dict)
     """OpenAI-style parameters passed through to the provider (temperature, tools, ...)."""
     stream: bool = False
@@ -95,6 +100,9 @@ class CompletionRequest:
     passthrough: Passthrough | None = None
     """The body as its client wrote it, sent as it is by attempts of its wire
     (`llmrouter.passthrough`; the gateway sets it)."""
+    operation: Operation = "chat"
+    input: list[str] = field(default_factory=list)
+    """The texts to embed (an embedding request; empty for a chat)."""
 
     @classmethod
     def build(
@@ -110,19 +118,8 @@ class CompletionRequest:
         passthrough: Passthrough | None = None,
     ) -> CompletionRequest:
         """Validate the caller's arguments; raise `RequestValidationError` naming the field."""
-        if not isinstance(model, str) or not model:
-            raise RequestValidationError("model", "must be a non-empty route or model name")
+        _check_call(model, timeout, metadata)
         _check_parameters(params)
-        if timeout is not None and (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, (int, float))
-            or not math.isfinite(timeout)
-            or timeout <= 0
-        ):
-            raise RequestValidationError("timeout", "must be a positive number of seconds")
-        if metadata is not None and not isinstance(metadata, Mapping):
-            raise RequestValidationError("metadata", "must be a mapping")
-        _check_tenant(metadata)
         if passthrough is not None and not isinstance(passthrough, Passthrough):
             raise RequestValidationError(
                 "passthrough", "must be an llmrouter.passthrough.Passthrough"
@@ -141,11 +138,52 @@ class CompletionRequest:
             passthrough=passthrough,
         )
 
+    @classmethod
+    def embedding(
+        cls,
+        model: str,
+        input: object,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        cache: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any],
+    ) -> CompletionRequest:
+        """Validate an `aembedding` call (see `llmrouter.embedding_input` for `input`)."""
+        _check_call(model, timeout, metadata)
+        check_embedding_params(params, _REFUSED)
+        return cls(
+            target=model,
+            messages=[],
+            params=dict(params),
+            metadata=dict(metadata or {}),
+            timeout_s=float(timeout) if timeout is not None else None,
+            cache=_validate_cache_controls(cache),
+            operation="embedding",
+            input=validate_input(input),
+        )
+
     @property
     def tenant(self) -> str | None:
         """`metadata["tenant"]`: isolates cache entries and budgets."""
         tenant = self.metadata.get("tenant")
         return None if tenant is None else str(tenant)
+
+
+def _check_call(model: object, timeout: object, metadata: object) -> None:
+    """What every call shares: the route or model name, the deadline, the metadata."""
+    if not isinstance(model, str) or not model:
+        raise RequestValidationError("model", "must be a non-empty route or model name")
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise RequestValidationError("timeout", "must be a positive number of seconds")
+    if metadata is not None and not isinstance(metadata, Mapping):
+        raise RequestValidationError("metadata", "must be a mapping")
+    _check_tenant(metadata)
 
 
 _CACHE_FLAGS = ("no-cache", "no-store")
@@ -218,10 +256,10 @@ def _check_parameters(params: Mapping[str, Any]) -> None:
         )
 
 
-def _check_tenant(metadata: Mapping[str, Any] | None) -> None:
+def _check_tenant(metadata: object) -> None:
     """Tenants isolate cache entries and budgets, so they are compared exactly: `1` and `"1"`
     (or an object whose str() is "acme") must not pass for the same tenant."""
-    if metadata is not None and "tenant" in metadata:
+    if isinstance(metadata, Mapping) and "tenant" in metadata:
         tenant = metadata["tenant"]
         if not isinstance(tenant, str):
             raise RequestValidationError(

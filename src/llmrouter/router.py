@@ -21,13 +21,15 @@ from llmrouter.passthrough import Passthrough
 from llmrouter.passthrough import build_validators as build_passthrough_validators
 from llmrouter.pipeline.exchange import Exchange
 from llmrouter.pipeline.execution import RetrySettings
+from llmrouter.pipeline.reply import Reply
 from llmrouter.providers.base import Deployment, Provider
+from llmrouter.qualify.status import RouteExperiments
 from llmrouter.request import CompletionRequest
 from llmrouter.routing.health import ModelHealth
 from llmrouter.routing.settings import RoutingSettings
 from llmrouter.streaming import RouterStream
 from llmrouter.telemetry.events import RouterCallbacks
-from llmrouter.types import ChatCompletion, build_validators
+from llmrouter.types import ChatCompletion, EmbeddingResponse, build_validators
 
 __all__ = ["Router"]
 
@@ -183,12 +185,7 @@ class Router:
             params=params,
             passthrough=passthrough,
         )
-        route = self._routes.resolve(request.target)
-        if not self._warm:
-            await self._warm_up()
-        timeout_s = request.timeout_s or route.timeout_s
-        ex = Exchange(request, route, self._clock() + timeout_s, timeout_s)
-        reply = await self._handle(ex)
+        ex, reply = await self._serve(request)
         if request.stream:
             return RouterStream(
                 reply,
@@ -197,8 +194,45 @@ class Router:
                 clock=self._clock,
                 pass_usage_chunk=_wants_usage(request),
             )
-        assert reply.completion is not None  # a non-streamed request gets a completion
-        return reply.completion
+        completion = reply.completion
+        assert isinstance(completion, ChatCompletion)  # a non-streamed chat gets a completion
+        return completion
+
+    async def aembedding(
+        self,
+        model: str,
+        input: str | Sequence[str],
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        cache: Mapping[str, Any] | None = None,
+        **params: Any,
+    ) -> EmbeddingResponse:
+        """Embed `input` (a string, or a list of up to 2,048 strings) with the route (or
+        model) named `model`: litellm's `Router.aembedding` call, answered in OpenAI's shape.
+
+        Routes, fallbacks, retries, the deadline, breakers, the data policy, budgets, the cache
+        and tracing apply as for `acompletion`; a model whose vendor has no embeddings is
+        skipped (`no_embeddings`). Parameters: `dimensions`, `encoding_format` (`"float"` or
+        `"base64"`), `user`, `extra_body`, `extra_headers`; any other is refused by name.
+        `resp.data[i].embedding` is the vector of `input[i]`; `resp.route` says who answered.
+        """
+        request = CompletionRequest.embedding(
+            model, input, metadata=metadata, timeout=timeout, cache=cache, params=params
+        )
+        _, reply = await self._serve(request)
+        answer = reply.completion
+        assert isinstance(answer, EmbeddingResponse)  # an embedding request gets embeddings
+        return answer
+
+    async def _serve(self, request: CompletionRequest) -> tuple[Exchange, Reply]:
+        """Resolve the route, warm up once, and run the request through the pipeline."""
+        route = self._routes.resolve(request.target)
+        if not self._warm:
+            await self._warm_up()
+        timeout_s = request.timeout_s or route.timeout_s
+        ex = Exchange(request, route, self._clock() + timeout_s, timeout_s)
+        return ex, await self._handle(ex)
 
     async def block(
         self,
@@ -235,6 +269,13 @@ class Router:
         """Every block in force, each with its reason."""
         return self._assembly.parts.gate.blocks.blocks()
 
+    def experiments(self) -> dict[str, RouteExperiments]:
+        """Per route with a `shadow:` or a `canary:`, its live state: what the shadow sampled,
+        sent, dropped, was refused by the data policy, compared (and each candidate's
+        agreement); whether the canary is active or rolled back (and why), its samples and
+        rates beside its control group's. No I/O."""
+        return self._assembly.experiments()
+
     async def aclose(self) -> None:
         """Release the adapters' connections and the shared stores'."""
         await self._assembly.aclose()
@@ -259,7 +300,7 @@ class Router:
                 asyncio.to_thread(_warm_up, self._assembly.parts.provider),
                 self._assembly.stores.connect(),
             )
-            await self._assembly.parts.gate.start()  # shared blocks hold from the first request
+            await self._assembly.start()  # shared blocks and canary rollbacks hold from the start
         except BaseException:
             self._warming = None  # the next caller tries again
             raise

@@ -24,7 +24,7 @@ from llmrouter.assembly import CompletionAssembler, completion_to_chunks
 from llmrouter.errors import ContentFilteredError, ProviderError, StreamInterruptedError
 from llmrouter.passthrough import ReceivedStream
 from llmrouter.pipeline.reply import Ending, Reply
-from llmrouter.types import Attempt, ChatCompletionChunk, RouteInfo, Usage
+from llmrouter.types import Attempt, ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
 
 __all__ = ["RouterStream"]
 
@@ -60,7 +60,7 @@ class RouterStream:
         self._pass_usage_chunk = pass_usage_chunk
         self._assembler = CompletionAssembler()
         completion = reply.completion
-        if completion is not None:  # a cache hit or a mocked answer, replayed
+        if isinstance(completion, ChatCompletion):  # a cache hit or a mocked answer, replayed
             self._pending = completion_to_chunks(completion)
         else:
             self._pending = reply.head
@@ -95,6 +95,17 @@ class RouterStream:
         `passthrough` and the answering attempt sent it (None otherwise: a translated
         attempt, or a cache hit). `llmrouter serve` relays them to its client."""
         return self._reply.received
+
+    @property
+    def provider(self) -> str:
+        """The provider entry of the model that is answering ("" for a cache hit)."""
+        return self._provider
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        """The attempts so far, known before the first chunk: skipped candidates, failed
+        attempts, and the one that is answering (`route.attempts` once the stream ended)."""
+        return list(self._attempts)
 
     def __aiter__(self) -> Self:
         return self

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "Answer",
     "Attempt",
     "ChatCompletion",
     "ChatCompletionChunk",
@@ -15,6 +16,8 @@ __all__ = [
     "ChunkChoice",
     "CompletionTokensDetails",
     "Delta",
+    "Embedding",
+    "EmbeddingResponse",
     "FunctionCall",
     "Message",
     "PromptTokensDetails",
@@ -71,17 +74,24 @@ class Message(_Model):
     content: str | None = None
     tool_calls: list[ToolCall] | None = None
     refusal: str | None = None
-    """The model's refusal, in OpenAI's shape (Anthropic's `stop_reason: refusal` too)."""
+    """The model's refusal text, where the provider sends one (OpenAI). An Anthropic refusal
+    is `finish_reason="refusal"`, with whatever text came in `content`."""
     reasoning_content: str | None = None
     """The model's reasoning text (GLM, DeepSeek; Anthropic thinking, joined)."""
     thinking_blocks: list[ThinkingBlock] | None = None
     """Anthropic thinking blocks with their signatures, to send back in the next turn."""
+    audio: dict[str, Any] | None = None
+    """OpenAI audio output (`modalities: ["audio"]`), as the provider sent it."""
+    annotations: list[dict[str, Any]] | None = None
+    """OpenAI annotations (web search citations), as the provider sent them."""
 
 
 class Choice(_Model):
     index: int = 0
     message: Message
     finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
+    """Token log probabilities (`logprobs: true`), as the provider sent them."""
 
 
 class PromptTokensDetails(_Model):
@@ -92,6 +102,10 @@ class PromptTokensDetails(_Model):
     cache_write_tokens: int | None = None
     """Prompt tokens written to the provider's prompt cache (included in `prompt_tokens`);
     Anthropic bills them above the input price."""
+    cache_write_1h_tokens: int | None = None
+    """Of `cache_write_tokens`, those written with a one-hour lifetime (billed higher still)."""
+    audio_tokens: int | None = None
+    """Audio input tokens (included in `prompt_tokens`; priced as text: docs/wire-formats.md)."""
 
 
 class CompletionTokensDetails(_Model):
@@ -99,6 +113,11 @@ class CompletionTokensDetails(_Model):
 
     reasoning_tokens: int | None = None
     """Hidden reasoning tokens (included in `completion_tokens`)."""
+    audio_tokens: int | None = None
+    """Audio output tokens (included in `completion_tokens`)."""
+    accepted_prediction_tokens: int | None = None
+    rejected_prediction_tokens: int | None = None
+    """Predicted Outputs (`prediction`): tokens of the prediction used and not used."""
 
 
 class Usage(_Model):
@@ -111,6 +130,23 @@ class Usage(_Model):
     prompt_tokens_details: PromptTokensDetails | None = None
     completion_tokens_details: CompletionTokensDetails | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _top_level_cached_tokens(cls, data: Any) -> Any:
+        """Moonshot reports cache hits as `usage.cached_tokens`, beside the totals rather than
+        in `prompt_tokens_details`: read there, they are priced as cache reads."""
+        if not isinstance(data, dict) or not isinstance(data.get("cached_tokens"), int):
+            return data
+        details = data.get("prompt_tokens_details")
+        if isinstance(details, dict) and details.get("cached_tokens") is not None:
+            return data
+        data = dict(data)
+        data["prompt_tokens_details"] = {
+            **(details if isinstance(details, dict) else {}),
+            "cached_tokens": data.pop("cached_tokens"),
+        }
+        return data
+
     @property
     def cached_tokens(self) -> int:
         """Cached prompt tokens, 0 when not reported."""
@@ -122,6 +158,12 @@ class Usage(_Model):
         """Prompt tokens written to the prompt cache, 0 when not reported."""
         details = self.prompt_tokens_details
         return (details.cache_write_tokens or 0) if details is not None else 0
+
+    @property
+    def cache_write_1h_tokens(self) -> int:
+        """Prompt tokens written to the cache for one hour, 0 when not reported."""
+        details = self.prompt_tokens_details
+        return (details.cache_write_1h_tokens or 0) if details is not None else 0
 
     @property
     def reasoning_tokens(self) -> int:
@@ -178,6 +220,8 @@ class ChatCompletion(_Model):
     choices: list[Choice]
     usage: Usage = Field(default_factory=Usage)
     system_fingerprint: str | None = None
+    service_tier: str | None = None
+    """The tier that served the request (OpenAI's `service_tier`), as the provider said."""
     if TYPE_CHECKING:
         # Every response the router returns carries its route, so type checkers see it as
         # present (`resp.route.model` passes `mypy --strict`); a ChatCompletion parsed from a
@@ -190,6 +234,40 @@ class ChatCompletion(_Model):
     def text(self) -> str:
         """The first choice's text content ('' when it has none, e.g. a tool call)."""
         return (self.choices[0].message.content or "") if self.choices else ""
+
+
+class Embedding(_Model):
+    """One input's vector (OpenAI's `embedding` object)."""
+
+    object: str = "embedding"
+    index: int
+    """The position of its input in the request's `input` list."""
+    embedding: list[float] | str
+    """The vector; a base64 string of little-endian float32 values when the call asked for
+    `encoding_format="base64"`."""
+
+
+class EmbeddingResponse(_Model):
+    """An OpenAI embeddings response (`object: "list"`) plus `route`."""
+
+    object: str = "list"
+    data: list[Embedding]
+    model: str
+    usage: Usage = Field(default_factory=Usage)
+    """`prompt_tokens` and `total_tokens` (an embedding has no completion tokens)."""
+    if TYPE_CHECKING:  # as on ChatCompletion: every response the router returns has its route
+        route: RouteInfo = None  # type: ignore[assignment]
+    else:
+        route: RouteInfo | None = None
+
+    @property
+    def vectors(self) -> list[list[float] | str]:
+        """The embeddings in input order."""
+        return [item.embedding for item in sorted(self.data, key=lambda item: item.index)]
+
+
+Answer = ChatCompletion | EmbeddingResponse
+"""A whole answer of the request path: a chat completion or an embeddings response."""
 
 
 class FunctionCallDelta(_Model):
@@ -220,6 +298,7 @@ class ChunkChoice(_Model):
     index: int = 0
     delta: Delta = Field(default_factory=Delta)
     finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
 
 
 class ChatCompletionChunk(_Model):
@@ -231,6 +310,8 @@ class ChatCompletionChunk(_Model):
     model: str
     choices: list[ChunkChoice] = Field(default_factory=list)
     usage: Usage | None = None
+    system_fingerprint: str | None = None
+    service_tier: str | None = None
 
 
 def build_validators() -> None:
@@ -249,6 +330,8 @@ def build_validators() -> None:
         Attempt,
         RouteInfo,
         ChatCompletion,
+        Embedding,
+        EmbeddingResponse,
         FunctionCallDelta,
         ToolCallDelta,
         Delta,

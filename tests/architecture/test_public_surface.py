@@ -21,6 +21,8 @@ SURFACE = {
         "ConfigError",
         "ContentFilteredError",
         "ContextWindowExceededError",
+        "Embedding",
+        "EmbeddingResponse",
         "EvalInputError",
         "ExperimentStoreError",
         "InvalidResponseError",
@@ -61,10 +63,19 @@ SURFACE = {
     ],
     "llmrouter.callbacks": [
         "AttemptEvent",
+        "CanaryRollbackEvent",
         "FailureEvent",
         "FallbackEvent",
         "RouterCallbacks",
         "SuccessEvent",
+    ],
+    "llmrouter.qualify": [
+        "CanarySide",
+        "CanaryState",
+        "CanaryStatus",
+        "RouteExperiments",
+        "ShadowCandidateStatus",
+        "ShadowStatus",
     ],
     "llmrouter.testing": ["Fault", "LocalProvider", "LocalProviderServer", "ReceivedRequest"],
 }

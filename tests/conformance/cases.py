@@ -229,7 +229,7 @@ CASES: list[Case] = [
             "usage": NO_USAGE,
             "cost": ESTIMATED,  # none invented in the answer; the budget charge is an estimate
         },
-        xfail={"litellm": f"{ROW5}; {ROW10}"},
+        xfail={"litellm": ROW10},  # the signature is carried; the usage is invented
         disagree=ROW10,
     ),
     Case(

@@ -100,3 +100,21 @@ async def test_mock_response_answers_without_an_upstream_call(local: Local, stre
     assert text == "canned"
     assert route is not None and route.model == "glm" and route.cost_usd == 0.0
     assert local.server.total_requests == 0
+
+
+async def test_a_stream_says_who_answers_and_after_which_attempts_before_its_first_chunk(
+    local: Local,
+) -> None:
+    """A gateway sets its headers before the body: the answering model, its provider and the
+    attempts so far are known once `acompletion` returns the stream."""
+    local.glm.fail_next(Fault.http(500, {"error": {"message": "boom"}}))
+    async with build(local, retries=0) as router:
+        stream = await router.acompletion(model="chat", messages=user(), stream=True)
+        assert (stream.model, stream.provider) == ("claude", "anthropic")
+        assert [(a.model, a.outcome) for a in stream.attempts] == [
+            ("glm", "error"),
+            ("claude", "ok"),
+        ]
+        async for _ in stream:
+            pass
+        assert stream.route is not None and stream.route.attempts == stream.attempts

@@ -134,7 +134,11 @@ def test_sigterm_drains_a_stream_in_flight(stand_ins: StandIns) -> None:
     gateway.terminate()
     _wait_for(lambda: _refused(gateway.url + "/healthz"), timeout=5.0)  # no longer accepting
     assert reader.is_alive()  # while the stream is still in flight
+    gateway.terminate()  # a process manager repeating itself must not cut the drain short
     reader.join(timeout=30)
+    while gateway.process.poll() is None:  # nor kill the process in its last cleanup
+        gateway.terminate()
+        time.sleep(0.005)
     code = gateway.stop()
     assert result.get("status") == 200, (result, gateway.log()[-2000:])
     assert result["text"].endswith("data: [DONE]\n\n") and "drain" in result["text"]

@@ -9,10 +9,9 @@ import pytest
 from llmrouter.providers.anthropic_messages import (
     UNCARRIED,
     UnsupportedRequest,
-    finish_reason,
-    to_chat_completion,
     to_messages_request,
 )
+from llmrouter.providers.anthropic_response import finish_reason, to_chat_completion
 from llmrouter.providers.anthropic_stream import StreamTranslator
 from llmrouter.providers.anthropic_wire import messages_url
 from llmrouter.types import ChatCompletion

@@ -6,7 +6,11 @@ budgets:
   - {scope: route:chat, limit_usd: 200, window: 30d}  # spent: BudgetExceededError
   - {scope: tenant:acme, limit_usd: 5, window: 1h}    # metadata["tenant"] == "acme"
   - {scope: "tenant:*", limit_usd: 1, window: 1d}     # every tenant on its own
+  - {scope: "shadow:chat", limit_usd: 20, window: 1d} # chat's shadows, and nothing else
 ```
+
+A shadow's cost (see `llmrouter.qualify.shadow`) is charged to the `shadow:<route>` budgets
+only, and a spent one stops the route's shadows; no other budget ever counts a shadow.
 
 A budget is spent when its counted spend for the current window is at or above `limit_usd`.
 The count is what was charged plus what requests in flight hold: before a call, a request

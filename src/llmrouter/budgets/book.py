@@ -58,8 +58,11 @@ class BudgetBook:
         self._models: dict[str, list[Budget]] = {}
         self._routes: dict[str, list[Budget]] = {}
         self._tenants: dict[str, list[Budget]] = {}
+        self._shadows: dict[str, list[Budget]] = {}
+        """`shadow:<route>`: what that route's shadows spend, and nothing else."""
         for budget in budgets:
-            table = {"model": self._models, "route": self._routes}.get(budget.kind, self._tenants)
+            tables = {"model": self._models, "route": self._routes, "shadow": self._shadows}
+            table = tables.get(budget.kind, self._tenants)
             table.setdefault(budget.target, []).append(budget)
         self._any_tenant = self._tenants.pop("*", [])
 
@@ -164,6 +167,11 @@ class BudgetBook:
                 blocked.setdefault(budget.target, describe(budget, None, spent, ends))
         return blocked
 
+    async def model_spent(self, model: str) -> str | None:
+        """Why `model` may not serve now (a spent `model:` budget), or None."""
+        found = await self._spent_models((model,), self._now())
+        return found.get(model)
+
     def release(self, hold: Hold) -> None:
         """Give back what a request held (its charges are separate, by `charge`)."""
         entries, hold.entries = hold.entries, []
@@ -188,6 +196,32 @@ class BudgetBook:
             if self._writer is not None:
                 self._writer.add(key, cost_usd, budget.window_s)
 
+    # -- shadows: their own scope only ------------------------------------------------------
+
+    def charge_shadow(self, route: str, cost_usd: float) -> None:
+        """Add a shadow's cost to the `shadow:<route>` budgets, and to no other."""
+        if cost_usd <= 0:
+            return
+        pairs = [(b, None) for b in self._shadows.get(route, ())]
+        for budget, _, key, ends in self._keyed(pairs, self._now()):
+            self._add_local(key, ends, cost_usd)
+            if self._writer is not None:
+                self._writer.add(key, cost_usd, budget.window_s)
+
+    async def shadow_spent(self, route: str) -> str | None:
+        """Why no more shadow of `route` may be sent (a spent `shadow:<route>` budget), or
+        None."""
+        pairs = [(b, None) for b in self._shadows.get(route, ())]
+        if not pairs:
+            return None
+        keyed = self._keyed(pairs, self._now())
+        for (budget, _, _, ends), (spent, _) in zip(
+            keyed, await self._counted(keyed, 0.0), strict=True
+        ):
+            if _spent(spent, budget.limit_usd):
+                return describe(budget, None, spent, ends)
+        return None
+
     async def status(self, scope: str, tenant: str | None = None) -> list[BudgetStatus]:
         """The current spend of every budget with `scope` (`tenant` for `tenant:*`)."""
         every = [
@@ -195,6 +229,7 @@ class BudgetBook:
             *(b for bs in self._routes.values() for b in bs),
             *(b for bs in self._tenants.values() for b in bs),
             *self._any_tenant,
+            *(b for bs in self._shadows.values() for b in bs),
         ]
         pairs = [(b, tenant if b.target == "*" else None) for b in every if b.scope == scope]
         keyed = self._keyed(pairs, self._now())

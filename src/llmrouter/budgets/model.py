@@ -16,7 +16,7 @@ class Budget:
 
     scope: str
     kind: str
-    """`model`, `route` or `tenant`."""
+    """`model`, `route`, `tenant` or `shadow`."""
     target: str
     """The model or route name, the tenant id, or `*`."""
     limit_usd: float

@@ -2,8 +2,10 @@
 
 The key covers the route (or model) asked for, the messages, every request parameter except
 the ones that only change delivery (`stream`, `stream_options`), `metadata["tenant"]` and the
-request's data class, and, for a request carrying a pass-through body, that body (its fields
-reach the backend as they are, so each can change the answer).
+request's data class; an embedding request's also its operation and its inputs, so it never
+shares a key with a chat (a chat's key is what it was before embeddings existed); and, for a
+request carrying a pass-through body, that body (its fields reach the backend as they are, so
+each can change the answer).
 It never contains an API key: credentials are not request parameters (they are refused).
 """
 
@@ -32,6 +34,9 @@ def cache_key(namespace: str, request: CompletionRequest, data_class: str | None
     }
     if request.passthrough is not None:  # absent otherwise: other keys stay as they were
         canonical["passthrough"] = request.passthrough.cache_part()
+    if request.operation != "chat":
+        canonical["operation"] = request.operation
+        canonical["input"] = request.input
     blob = json.dumps(
         canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=repr
     )

@@ -10,7 +10,7 @@ import asyncio
 from dataclasses import dataclass
 
 from llmrouter._timeouts import within
-from llmrouter.types import ChatCompletion
+from llmrouter.types import Answer
 
 __all__ = ["Flight", "SingleFlight"]
 
@@ -22,13 +22,13 @@ class _Abandoned(Exception):
 @dataclass
 class Flight:
     key: str
-    future: asyncio.Future[ChatCompletion]
+    future: asyncio.Future[Answer]
     leader: bool
 
 
 class SingleFlight:
     def __init__(self) -> None:
-        self._flights: dict[str, asyncio.Future[ChatCompletion]] = {}
+        self._flights: dict[str, asyncio.Future[Answer]] = {}
 
     def __len__(self) -> int:
         return len(self._flights)
@@ -44,7 +44,7 @@ class SingleFlight:
         self._flights[key] = future
         return Flight(key, future, leader=True)
 
-    def land(self, flight: Flight, answer: ChatCompletion) -> None:
+    def land(self, flight: Flight, answer: Answer) -> None:
         self._finish(flight)
         if not flight.future.done():
             flight.future.set_result(answer)
@@ -64,7 +64,7 @@ class SingleFlight:
             del self._flights[flight.key]
 
     @staticmethod
-    async def wait(flight: Flight, timeout_s: float) -> ChatCompletion | None:
+    async def wait(flight: Flight, timeout_s: float) -> Answer | None:
         """The leader's answer; None when it gave up (then run the request yourself).
 
         Waits at most `timeout_s` (the follower's own deadline): `asyncio.TimeoutError` then.

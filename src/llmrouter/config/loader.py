@@ -21,6 +21,7 @@ from llmrouter.config.hints import (
     unknown_key_message,
 )
 from llmrouter.config.policy_checks import policy_problems
+from llmrouter.config.qualify_checks import qualify_problems
 from llmrouter.config.schema import RouteCacheConfig, RouterConfig
 from llmrouter.config.secrets import ResolvedProvider, interpolate
 from llmrouter.config.strategy_names import import_path_problem
@@ -268,8 +269,7 @@ def _reference_problems(config: RouterConfig) -> list[tuple[Path, str]]:
             out.append(
                 (("routes", name, "strategy"), _unknown("strategy", route.strategy, strategies))
             )
-    out.extend(cost_problems(config))
-    out.extend(policy_problems(config))
+    out.extend([*cost_problems(config), *policy_problems(config), *qualify_problems(config)])
     return out
 
 

@@ -10,20 +10,36 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
+from llmrouter.config.budget_schema import BudgetConfig
+from llmrouter.config.datapolicy_schema import DataClassConfig, DataPolicyConfig
 from llmrouter.config.endpoints import api_base_problem
+from llmrouter.config.experiments_schema import ExperimentsConfig, SwitchCriteriaConfig
+from llmrouter.config.gateway_schema import GatewayConfig, GatewayKeyConfig
 from llmrouter.config.limits import LimitsConfig
+from llmrouter.config.qualify import CanaryConfig, ShadowConfig
 from llmrouter.config.resilience import CircuitBreakerConfig, RetryBudgetConfig
+from llmrouter.config.section import (
+    ENV_REF,
+    MAX_PRICE,
+    MAX_SECONDS,
+    MAX_TTL_S,
+    Section,
+    env_reference_only,
+)
 
 __all__ = [
+    "ENV_REF",
+    "MAX_PRICE",
+    "MAX_SECONDS",
+    "MAX_TTL_S",
     "BudgetConfig",
     "CacheConfig",
+    "CanaryConfig",
     "DataClassConfig",
     "DataPolicyConfig",
     "ExperimentsConfig",
@@ -37,17 +53,13 @@ __all__ = [
     "RouteCacheConfig",
     "RouteConfig",
     "RouterConfig",
+    "ShadowConfig",
     "StateConfig",
     "SwitchCriteriaConfig",
     "TelemetryConfig",
 ]
 
-ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
-WINDOW = re.compile(r"^([1-9][0-9]*)([hd])$")
-SCOPE = re.compile(r"^(model|route|tenant):(.+)$")
-_UNIT_S = {"h": 3600, "d": 86400}
-_MAX_WINDOW_S = 366 * 86400
 
 
 def _currency_code(value: str) -> str:
@@ -74,31 +86,19 @@ FaultKind = Literal[
 
 ParamValue = str | int | float | bool
 
-MAX_SECONDS = 86_400.0
-"""Upper bound of every duration in the config (deadlines, windows, cool-downs): one day."""
-MAX_TTL_S = 31_536_000.0
-"""Upper bound of a cache time to live: 365 days (Redis refuses expiries past ~292 years in
-ms, and a value near that overflows)."""
-MAX_PRICE = 1_000_000.0
-"""Upper bound of a price per million tokens, a budget limit and a currency rate."""
+_REFUSED_PARAMS = {
+    "drop_params": "litellm would drop what a provider cannot take without a word; llmrouter "
+    "makes such a model ineligible or refuses the parameter by name instead",
+    "num_retries": "the router is the only retry loop; set `retries` on the route",
+    "max_retries": "the router is the only retry loop; set `retries` on the route",
+    "fallbacks": "fallbacks are a route's `models` list",
+    "api_key": "set the provider's `api_key: ${ENV_VAR}`",
+    "api_base": "set the provider's `api_base`",
+    "base_url": "set the provider's `api_base`",
+}
 
 
-class _Section(BaseModel):
-    # Every float of every section must be finite (`.inf` and `.nan` are refused).
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
-
-
-def _env_reference_only(value: str | None) -> str | None:
-    if value is not None and not ENV_REF.match(value):
-        # Never echo the value: it may be a real key pasted by mistake.
-        raise ValueError(
-            "must be an environment reference like ${ZHIPU_API_KEY}; "
-            "a literal API key in a config file is refused"
-        )
-    return value
-
-
-class ProviderConfig(_Section):
+class ProviderConfig(Section):
     """An endpoint and its credentials, shared by the models that name it."""
 
     api_base: str | None = None
@@ -114,11 +114,23 @@ class ProviderConfig(_Section):
     params: dict[str, ParamValue] = Field(default_factory=dict)
     """Extra adapter parameters (e.g. `aws_region_name`, `api_version`); `${VAR}` allowed."""
     adapter: Literal["auto", "native", "litellm"] = "auto"
-    """`auto`: llmrouter's native HTTP adapter for OpenAI-compatible and Anthropic models
-    (`openai/`, `zai/`, `deepseek/`, `hosted_vllm/`, `custom_openai/`, `anthropic/`) without
-    litellm-only `params`, litellm for everything else; `native` / `litellm` force one."""
+    """`auto`: llmrouter's native HTTP adapter for the vendors it serves natively (`openai/`,
+    `anthropic/`, `zai/`, `zai_anthropic/`, `deepseek/`, `moonshot/`, `hosted_vllm/`,
+    `custom_openai/`) when the provider sets no `params` (those are litellm's), litellm for
+    everything else; `native` / `litellm` force one."""
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     """Caps on the answers the native adapters read (see docs/limits.md)."""
+
+    @field_validator("params")
+    @classmethod
+    def _params_keep_the_routers_guarantees(
+        cls, value: dict[str, ParamValue]
+    ) -> dict[str, ParamValue]:
+        for name in value:
+            why = _REFUSED_PARAMS.get(name)
+            if why is not None:
+                raise ValueError(f"{name!r} is not accepted here: {why}")
+        return value
 
     @field_validator("api_base")
     @classmethod
@@ -132,7 +144,7 @@ class ProviderConfig(_Section):
     @field_validator("api_key")
     @classmethod
     def _key_is_env_reference(cls, value: str | None) -> str | None:
-        return _env_reference_only(value)
+        return env_reference_only(value)
 
     @property
     def api_key_env(self) -> str | None:
@@ -141,7 +153,7 @@ class ProviderConfig(_Section):
         return match.group(1) if match else None
 
 
-class PriceTierConfig(_Section):
+class PriceTierConfig(Section):
     """Prices for prompts up to `max_input_tokens` (the last tier may leave it out)."""
 
     max_input_tokens: int | None = Field(default=None, gt=0)
@@ -150,9 +162,10 @@ class PriceTierConfig(_Section):
     cached_input_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     reasoning_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     cache_write_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
+    cache_write_1h_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
 
 
-class ModelConfig(_Section):
+class ModelConfig(Section):
     """A concrete deployment: a provider plus a litellm model string."""
 
     provider: str
@@ -168,6 +181,9 @@ class ModelConfig(_Section):
     """Per million reasoning tokens, where the provider reports them."""
     cache_write_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """Per million prompt tokens written to the provider's prompt cache (Anthropic)."""
+    cache_write_1h_cost_per_mtok: float | None = Field(default=None, ge=0, le=MAX_PRICE)
+    """Per million prompt tokens written with a one-hour cache lifetime (Anthropic's
+    `ttl: "1h"`; default: the bundled price, else the cache-write price)."""
     price_tiers: list[PriceTierConfig] | None = Field(default=None, min_length=1)
     """Prices by prompt length, ascending; replaces the flat input/output prices."""
     currency: CurrencyCode | None = None
@@ -193,7 +209,7 @@ class ModelConfig(_Section):
         return self
 
 
-class FaultPolicyOverride(_Section):
+class FaultPolicyOverride(Section):
     """Per-route change to the default policy of one fault kind."""
 
     retry: bool | None = None
@@ -202,7 +218,7 @@ class FaultPolicyOverride(_Section):
     """Move on to the next candidate model."""
 
 
-class TelemetryConfig(_Section):
+class TelemetryConfig(Section):
     """OpenTelemetry spans and metrics (API only; the SDK and exporters are the user's choice)."""
 
     enabled: bool = True
@@ -212,7 +228,7 @@ class TelemetryConfig(_Section):
     OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true environment variable."""
 
 
-class RouteCacheConfig(_Section):
+class RouteCacheConfig(Section):
     """Per-route cache switch and time to live."""
 
     enabled: bool = True
@@ -220,7 +236,7 @@ class RouteCacheConfig(_Section):
     """Overrides `cache.ttl_s` for this route."""
 
 
-class CacheConfig(_Section):
+class CacheConfig(Section):
     """Response cache shared by every route unless a route turns it off."""
 
     backend: Literal["memory", "redis"] = "memory"
@@ -245,7 +261,7 @@ class CacheConfig(_Section):
         return self
 
 
-class RouteConfig(_Section):
+class RouteConfig(Section):
     """What applications ask for: candidate models and how to move between them."""
 
     models: list[str] = Field(min_length=1)
@@ -279,6 +295,10 @@ class RouteConfig(_Section):
     model first, so a recovered model can win traffic back (0 turns it off)."""
     data_class: str | None = None
     """The data class of this route's requests that name none (see `data_policy`)."""
+    shadow: ShadowConfig | None = None
+    """Mirror a sample of this route's requests to candidates (docs: Switching vendors)."""
+    canary: CanaryConfig | None = None
+    """Serve a slice of this route's traffic from a candidate, rolled back on a breach."""
 
     @field_validator("weights")
     @classmethod
@@ -300,7 +320,7 @@ class RouteConfig(_Section):
         )
 
 
-class StateConfig(_Section):
+class StateConfig(Section):
     """Where shared state (budgets, circuit breakers) lives: this process, or a Redis shared
     by every router."""
 
@@ -326,144 +346,7 @@ class StateConfig(_Section):
         return self
 
 
-class DataClassConfig(_Section):
-    """Where a class of data may go; a field left out does not restrict."""
-
-    regions: list[str] | None = Field(default=None, min_length=1)
-    """Provider regions allowed; a provider with no `region` never qualifies."""
-    vendors: list[str] | None = Field(default=None, min_length=1)
-    """Provider vendors allowed."""
-    zero_data_retention: bool = False
-    """Only providers with `zero_data_retention: true`."""
-
-
-class DataPolicyConfig(_Section):
-    """Data classes, the default class, and the audit log (see docs/data-policy.md)."""
-
-    default_class: str | None = None
-    """The class of a request that names none and whose route sets none; required once
-    classes are declared."""
-    classes: dict[str, DataClassConfig] = Field(default_factory=dict)
-    audit_log: str | None = Field(default=None, min_length=1)
-    """A JSONL file, one record per request; relative to the config file's directory."""
-
-
-class BudgetConfig(_Section):
-    """A spending limit in USD over a fixed UTC window."""
-
-    scope: str
-    """`model:<name>`, `route:<name>`, `tenant:<id>` or `tenant:*` (each tenant on its own)."""
-    limit_usd: float = Field(ge=0, le=MAX_PRICE * 1000)
-    window: str = "1d"
-    """`<n>h` or `<n>d` (e.g. 1h, 1d, 30d): fixed windows aligned to the Unix epoch (UTC)."""
-
-    @field_validator("scope")
-    @classmethod
-    def _scope_shape(cls, value: str) -> str:
-        if not SCOPE.match(value):
-            raise ValueError(
-                f"must be model:<name>, route:<name>, tenant:<id> or tenant:*, not {value!r}"
-            )
-        return value
-
-    @field_validator("window")
-    @classmethod
-    def _window_shape(cls, value: str) -> str:
-        match = WINDOW.match(value)
-        if not match:
-            raise ValueError(f"must be hours or days like 1h, 1d or 30d, not {value!r}")
-        if len(match.group(1)) > 6 or int(match.group(1)) * _UNIT_S[match.group(2)] > _MAX_WINDOW_S:
-            raise ValueError(f"must be at most 366d, not {value!r}")
-        return value
-
-    @property
-    def window_s(self) -> int:
-        """The window length in seconds."""
-        match = WINDOW.match(self.window)
-        assert match is not None  # validated
-        return int(match.group(1)) * _UNIT_S[match.group(2)]
-
-
-STORE_SCHEMES = ("sqlite:///", "redis://", "rediss://")
-
-
-class SwitchCriteriaConfig(_Section):
-    """Thresholds behind the report's verdict on a candidate (docs: Switching vendors safely)."""
-
-    min_samples: int = Field(default=200, ge=1)
-    """Fewer samples of a candidate than this: "not enough samples", whatever the figures."""
-    min_agreement: float = Field(default=0.90, ge=0, le=1)
-    """Share of paired samples on which the candidate does at least as well as the baseline."""
-    max_error_rate: float = Field(default=0.02, ge=0, le=1)
-    max_refusal_rate_delta: float = Field(default=0.02, ge=0, le=1)
-    """Candidate refusal rate minus the baseline's, at most."""
-    max_p95_latency_ratio: float = Field(default=1.5, gt=0)
-    """Candidate p95 latency over the baseline's, at most."""
-
-
-class ExperimentsConfig(_Section):
-    """Where eval, shadow and canary results are kept, and what makes a switch safe."""
-
-    store: str = "sqlite:///llmrouter-experiments.sqlite"
-    """`sqlite:///PATH` (relative to the config file; `sqlite:////abs/path` for an absolute
-    one) or `redis://HOST:PORT/DB`; `${VAR}` references allowed."""
-    namespace: str = Field(default="llmrouter", min_length=1)
-    """Redis key prefix."""
-    capture_content: bool = False
-    """Keep answers (completion text) in the results; off: only outcomes and figures."""
-    switch_criteria: SwitchCriteriaConfig = Field(default_factory=SwitchCriteriaConfig)
-
-    @field_validator("store")
-    @classmethod
-    def _store_scheme(cls, value: str) -> str:
-        if value.startswith("${") or value.startswith(STORE_SCHEMES):
-            if value == "sqlite:///":
-                raise ValueError("sqlite:/// needs a file path, e.g. sqlite:///experiments.sqlite")
-            return value
-        # Never echo a URL: it may carry a password. A bare path is safe to show.
-        shown = f"a {value.partition(':')[0]}: URL" if ":" in value else repr(value)
-        raise ValueError(f"must be sqlite:///PATH or redis://HOST:PORT/DB, not {shown}")
-
-
-class GatewayKeyConfig(_Section):
-    """One inbound key of `llmrouter serve` and what it may do."""
-
-    key: str
-    """`${ENV_VAR}` only: a literal key in a config file is refused."""
-    tenant: str = Field(min_length=1)
-    data_classes: list[str] = Field(default_factory=list)
-    """Allowed data classes; the first is the default, header `x-llmrouter-data-class` picks
-    another of them."""
-    routes: list[str] | None = None
-    """Allowed routes and models (absent: all)."""
-
-    @field_validator("key")
-    @classmethod
-    def _key_is_env_reference(cls, value: str) -> str:
-        _env_reference_only(value)
-        return value
-
-    @property
-    def key_env(self) -> str:
-        """The name of the environment variable holding the key."""
-        match = ENV_REF.match(self.key)
-        assert match is not None  # validated
-        return match.group(1)
-
-
-class GatewayConfig(_Section):
-    """`llmrouter serve`: inbound keys, model aliases and HTTP limits."""
-
-    keys: list[GatewayKeyConfig] = Field(default_factory=list)
-    model_aliases: dict[str, str] = Field(default_factory=dict)
-    """Inbound model name (a glob such as `claude-*`) -> route or model; first match wins."""
-    max_body_mb: float = Field(default=32.0, gt=0)
-    """Largest request body accepted; larger ones get a 413."""
-    drain_timeout_s: float = Field(default=30.0, ge=0)
-    """On SIGTERM, how long requests and streams in flight may take to finish."""
-
-
-class RouterConfig(_Section):
+class RouterConfig(Section):
     """The whole configuration file."""
 
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)

@@ -10,7 +10,7 @@ A call outside any scope, while classes are declared, is refused too (fail close
 ```python
 provider = EnforcingProvider(provider, gate)
 with policy_scope(data_class):
-    ...  # every provider.complete / provider.stream in here is checked
+    ...  # every provider.complete / provider.stream / provider.embed in here is checked
 ```
 
 A refusal raises `NoEligibleModelError` (not a `ProviderError`, so no fault policy retries or
@@ -26,7 +26,8 @@ from contextvars import ContextVar
 from llmrouter.datapolicy.gate import PolicyGate
 from llmrouter.errors import NoEligibleModelError
 from llmrouter.providers.base import Provider, ProviderCall
-from llmrouter.types import ChatCompletion, ChatCompletionChunk
+from llmrouter.providers.embeddings import embed_with
+from llmrouter.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
 __all__ = ["EnforcingProvider", "current_data_class", "policy_scope"]
 
@@ -89,6 +90,10 @@ class EnforcingProvider:
     def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         self._admit(call)  # before the inner stream exists: nothing is sent
         return self._inner.stream(call)
+
+    async def embed(self, call: ProviderCall) -> EmbeddingResponse:
+        self._admit(call)
+        return await embed_with(self._inner, call)
 
     def warm_up(self) -> None:
         """Forwarded to the inner provider's `warm_up`, when it has one."""

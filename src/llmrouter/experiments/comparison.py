@@ -75,9 +75,9 @@ def compare(
         )
         for route in routes[1:]
     }
-    return Comparison(
-        run, routes, summaries, verdicts, disagreements(records, routes), tuple(records)
-    )
+    # A canary's requests went to one side each: there is no pair to disagree on.
+    diffs = disagreements(records, routes) if run.source != "canary" else []
+    return Comparison(run, routes, summaries, verdicts, diffs, tuple(records))
 
 
 def _select(runs: Sequence[RunInfo], route: str | None, run_id: str | None) -> list[RunInfo]:

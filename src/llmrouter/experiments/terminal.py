@@ -166,5 +166,6 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
     if comparison.verdicts:
         console.print()
         print_verdicts(console, comparison)
-    console.print()
-    print_diffs(console, comparison.diffs, comparison.routes)
+    if run.source != "canary":  # a canary's requests went to one side each: nothing paired
+        console.print()
+        print_diffs(console, comparison.diffs, comparison.routes)

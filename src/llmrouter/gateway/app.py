@@ -55,6 +55,7 @@ def build_app(
     """The application; the caller owns the router (warm it up, close it)."""
     gateway = Gateway(router, settings, metrics)
     metrics.watch_health(router.health)
+    metrics.watch_experiments(router.experiments)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[GATEWAY_KEY] = gateway
     app[LIFECYCLE_KEY] = Lifecycle()

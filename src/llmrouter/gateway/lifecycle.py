@@ -112,6 +112,16 @@ async def serve_forever(options: ServeOptions, worker: int = 0) -> None:
         )
         await stop.wait()
         app[LIFECYCLE_KEY].draining = True
+        _ignore_further_sigterm()
     finally:
         await runner.cleanup()  # stops listening, drains for up to shutdown_timeout
         await router.aclose()
+
+
+def _ignore_further_sigterm() -> None:
+    """A process manager may repeat SIGTERM while we drain; the drain is bounded by its
+    timeout, so a repeat must not kill the process midway (or, once the event loop has
+    closed and restored the default action, in its last cleanup). SIGKILL still works, and
+    SIGINT stays a way to stop at once."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})

@@ -9,6 +9,13 @@ the backends reported them), `llmrouter_cost_usd_total{route,model}`,
 `llmrouter_circuit_state{model}` (0 closed, 1 half-open, 2 open), `llmrouter_model_healthy`,
 `llmrouter_model_error_rate`, `llmrouter_model_in_flight`; plus
 `llmrouter_gateway_in_flight`. Histogram: `llmrouter_gateway_request_duration_seconds{format}`.
+Shadows and canaries, read from `router.experiments()` at each scrape:
+`llmrouter_shadow_total{route,outcome}` (sampled, sent, dropped, refused_by_policy,
+over_budget, skipped, errors, compared), `llmrouter_shadow_in_flight{route}`,
+`llmrouter_shadow_agreement{route,model}`, `llmrouter_canary_active{route,model}` (1 active, 0
+rolled back), `llmrouter_canary_samples{route,side}`, `llmrouter_canary_error_rate{route,side}`,
+`llmrouter_canary_refusal_rate{route,side}`, `llmrouter_canary_latency_p95_seconds{route,side}`
+(sides: canary, control; pooled over every router sharing the `state:`).
 Each worker process keeps its own figures (see docs/gateway.md, "Scaling out").
 """
 
@@ -19,9 +26,10 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from llmrouter.qualify.status import CanaryStatus, RouteExperiments, ShadowStatus
 from llmrouter.routing.health import ModelHealth
 from llmrouter.telemetry.events import (
     AttemptEvent,
@@ -115,6 +123,82 @@ class _HealthCollector(Collector):
         yield from (circuit, healthy, errors, in_flight)
 
 
+_SHADOW_OUTCOMES = (
+    "sampled",
+    "sent",
+    "dropped",
+    "refused_by_policy",
+    "over_budget",
+    "skipped",
+    "errors",
+    "compared",
+)
+
+
+class _ExperimentsCollector(Collector):
+    def __init__(self, experiments: Callable[[], Mapping[str, RouteExperiments]]) -> None:
+        self._experiments = experiments
+
+    def collect(self) -> Iterator[Metric]:
+        shadow = CounterMetricFamily(
+            "llmrouter_shadow", "shadows, by what became of them", labels=["route", "outcome"]
+        )
+        in_flight = GaugeMetricFamily(
+            "llmrouter_shadow_in_flight", "shadows in flight", labels=["route"]
+        )
+        agreement = GaugeMetricFamily(
+            "llmrouter_shadow_agreement", "compared pairs agreed", labels=["route", "model"]
+        )
+        canary = _CanaryFamilies()
+        for route, state in self._experiments().items():
+            if state.shadow is not None:
+                _shadow_metrics(route, state.shadow, shadow, in_flight, agreement)
+            if state.canary is not None:
+                canary.add(route, state.canary)
+        yield from (shadow, in_flight, agreement, *canary.families())
+
+
+def _shadow_metrics(
+    route: str,
+    status: ShadowStatus,
+    shadow: CounterMetricFamily,
+    in_flight: GaugeMetricFamily,
+    agreement: GaugeMetricFamily,
+) -> None:
+    for outcome in _SHADOW_OUTCOMES:
+        shadow.add_metric([route, outcome], float(getattr(status, outcome)))
+    in_flight.add_metric([route], float(status.in_flight))
+    for model, candidate in status.candidates.items():
+        if candidate.agreement is not None:
+            agreement.add_metric([route, model], candidate.agreement)
+
+
+class _CanaryFamilies:
+    def __init__(self) -> None:
+        sides = ["route", "side"]
+        self.active = GaugeMetricFamily(
+            "llmrouter_canary_active", "1 active, 0 rolled back", labels=["route", "model"]
+        )
+        self.samples = GaugeMetricFamily("llmrouter_canary_samples", "samples", labels=sides)
+        self.errors = GaugeMetricFamily("llmrouter_canary_error_rate", "errors", labels=sides)
+        self.refusals = GaugeMetricFamily("llmrouter_canary_refusal_rate", "refusals", labels=sides)
+        self.p95 = GaugeMetricFamily(
+            "llmrouter_canary_latency_p95_seconds", "p95 latency", labels=sides
+        )
+
+    def add(self, route: str, status: CanaryStatus) -> None:
+        self.active.add_metric([route, status.model], 1.0 if status.state == "active" else 0.0)
+        for name, side in (("canary", status.canary), ("control", status.control)):
+            self.samples.add_metric([route, name], float(side.samples))
+            self.errors.add_metric([route, name], side.error_rate or 0.0)
+            self.refusals.add_metric([route, name], side.refusal_rate or 0.0)
+            if side.latency_p95_s is not None:
+                self.p95.add_metric([route, name], side.latency_p95_s)
+
+    def families(self) -> tuple[GaugeMetricFamily, ...]:
+        return (self.active, self.samples, self.errors, self.refusals, self.p95)
+
+
 class GatewayMetrics:
     """The gateway's registry; `callbacks` goes to `Router(callbacks=[...])`."""
 
@@ -163,6 +247,10 @@ class GatewayMetrics:
     def watch_health(self, health: Callable[[], Mapping[str, Any]]) -> None:
         """Report `router.health()` at each scrape."""
         self.registry.register(_HealthCollector(health))
+
+    def watch_experiments(self, experiments: Callable[[], Mapping[str, Any]]) -> None:
+        """Report `router.experiments()` (shadows and canaries) at each scrape."""
+        self.registry.register(_ExperimentsCollector(experiments))
 
     def count_tokens(self, model: str, usage: Usage | None) -> None:
         if usage is None:

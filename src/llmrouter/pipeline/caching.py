@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 
 from llmrouter import attempt_records as records
-from llmrouter.cache.codec import CachedAnswer, decode, encode
+from llmrouter.cache.codec import decode, encode, entry_for
 from llmrouter.cache.keys import cache_key
 from llmrouter.cache.single_flight import Flight, SingleFlight
 from llmrouter.config.schema import CacheConfig, RouteCacheConfig
@@ -20,7 +20,7 @@ from llmrouter.pipeline.exchange import Exchange
 from llmrouter.pipeline.reply import Ending, Reply
 from llmrouter.request import CompletionRequest
 from llmrouter.state.base import Store
-from llmrouter.types import ChatCompletion, RouteInfo
+from llmrouter.types import Answer, RouteInfo
 
 __all__ = ["MAX_TTL_S", "CacheDecision", "CacheStage"]
 
@@ -91,7 +91,7 @@ class CacheStage:
         await reply.on_end(_Settle(self, decision, flight))
         return reply
 
-    async def _follow(self, flight: Flight, ex: Exchange) -> ChatCompletion | None:
+    async def _follow(self, flight: Flight, ex: Exchange) -> Answer | None:
         """Wait for the identical request in flight, within this request's own deadline."""
         try:
             return await self._flights.wait(flight, ex.deadline - self._clock())
@@ -100,10 +100,11 @@ class CacheStage:
 
     async def _lookup(self, key: str, ex: Exchange) -> Reply | None:
         blob = await self.store.get(key)
-        answer = decode(blob) if blob is not None else None
-        if answer is None:
+        entry = decode(blob) if blob is not None else None
+        answer = entry.answer if entry is not None else None
+        if entry is None or answer is None:
             return None
-        return await _hit(answer.response, ex, answer.model, answer.provider)
+        return await _hit(answer, ex, entry.model, entry.provider)
 
     async def settle(self, decision: CacheDecision, flight: Flight | None, ending: Ending) -> None:
         """An answer ended: share it with the followers and store it (or release them)."""
@@ -115,9 +116,7 @@ class CacheStage:
         if flight is not None:
             self._flights.land(flight, answer)
         if decision.store and not ending.route.cache_hit:
-            entry = CachedAnswer(
-                model=ending.route.model, provider=ending.route.provider, response=answer
-            )
+            entry = entry_for(ending.route.model, ending.route.provider, answer)
             try:
                 await self.store.set(decision.key, encode(entry), decision.ttl_s)
             except Exception:  # a store that breaks its contract must not lose the answer
@@ -138,7 +137,7 @@ class _Settle:
 
 
 async def _hit(
-    resp: ChatCompletion, ex: Exchange, model: str | None = None, provider: str | None = None
+    resp: Answer, ex: Exchange, model: str | None = None, provider: str | None = None
 ) -> Reply:
     """A finished reply served by the cache. Answers decoded from the store are fresh objects
     and are marked in place (the hot path); a shared single-flight answer is copied."""

@@ -1,7 +1,7 @@
 """The eligibility stage: which candidates may serve this request at all, decided before any
 call. Budgets first (a spent route or tenant budget refuses the request), then each model: the
-data policy and blocks, context window, capabilities, its vendor's documented limits, its own
-budget. Every model left
+data policy and blocks, context window, capabilities (embeddings among them), its vendor's
+documented limits, its own budget. Every model left
 out is recorded as a skipped attempt with its reason; none left is `NoEligibleModelError`. A
 request with vendor fields only its own wire carries (`Passthrough.exclusive`) skips the models
 of other wires."""
@@ -43,11 +43,13 @@ class _RouteProfile:
 
     def plain(self, estimate: RequestEstimate) -> bool:
         """No capability or vendor limit can exclude a model for this request."""
-        if estimate.tools or estimate.vision or estimate.json is not None:
+        if estimate.tools or estimate.vision or estimate.json is not None or estimate.embedding:
             return False
         if estimate.unsigned_thinking:
             return False
-        if estimate.tool_choice is not None or estimate.params & self.uncarried:
+        if estimate.tool_choice is not None or estimate.choices > 1:
+            return False
+        if estimate.params & self.uncarried:
             return False
         return self.max_stop_words is None or estimate.stop_words <= self.max_stop_words
 
@@ -92,8 +94,9 @@ class Eligibility:
 
     def _expected_cost(self, route: Route, estimate: RequestEstimate) -> float:
         """What the request is held to cost while in flight: its priciest candidate's
-        estimate for the prompt and `max_tokens` (else `default_output_tokens`)."""
-        output = estimate.max_output_tokens or self._default_output
+        estimate for the prompt and `max_tokens` (else `default_output_tokens`; an embedding
+        request has no output)."""
+        output = 0 if estimate.embedding else estimate.max_output_tokens or self._default_output
         costs = [d.price.estimate_usd(estimate.prompt_tokens, output) for d in route.candidates]
         return max((c for c in costs if c is not None), default=0.0)
 
@@ -104,7 +107,7 @@ class Eligibility:
         gate = self._gate if self._gate is not None and self._gate.active else None
         profile = self._profile(ex.route)
         plain = profile.plain(estimate)
-        need = estimate.prompt_tokens + (estimate.max_output_tokens or 0)
+        need = estimate.window_tokens
         only = _only_wire(ex.request.passthrough)
         for deployment, window, caps, limits in profile.entries:
             if gate is not None:

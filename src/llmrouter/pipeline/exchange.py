@@ -3,6 +3,7 @@ stages. Stages read and fill these instead of passing values along (docs/archite
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,7 +16,7 @@ from llmrouter.types import Attempt
 
 __all__ = ["Exchange", "Leg", "LegKind"]
 
-LegKind = Literal["first", "fallback", "retry", "hedge"]
+LegKind = Literal["first", "fallback", "retry", "hedge", "shadow", "canary"]
 
 
 @dataclass(slots=True, eq=False)
@@ -37,6 +38,9 @@ class Exchange:
     telemetry: RequestScope = NOOP_REQUEST
     data_class: str | None = None
     """The request's data class (set by the data-class stage; None: no policy declared)."""
+    kinds: Mapping[str, LegKind] | None = None
+    """The kind of the first leg sent to these models instead of `first` (a canary's leg is
+    `canary`, a shadow's `shadow`); None for most requests."""
 
 
 @dataclass(slots=True, eq=False)

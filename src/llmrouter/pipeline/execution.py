@@ -172,6 +172,9 @@ class _Run:
 
     async def _with_retries(self, deployment: Deployment, kind: LegKind) -> Reply:
         self.x.guard.first_attempt(deployment.name)
+        kinds = self.ex.kinds
+        if kinds is not None and kind == "first":
+            kind = kinds.get(deployment.name, kind)
         retries = 0
         while True:
             try:

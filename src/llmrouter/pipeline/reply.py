@@ -1,4 +1,5 @@
-"""`Reply`: the one answer type after the executor, for a finished completion and a live stream.
+"""`Reply`: the one answer type after the executor, for a finished answer (a chat completion or
+an embeddings response) and a live stream.
 
 The stages after the executor (attempt accounting, breakers, spans, budgets, the cache, request
 telemetry, and later audit and shadows) each watch a reply once with `on_end(hook)`; the hook
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from llmrouter.errors import ProviderError, StreamInterruptedError
 from llmrouter.passthrough import ReceivedStream
 from llmrouter.providers.base import Deployment
-from llmrouter.types import ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
+from llmrouter.types import Answer, ChatCompletion, ChatCompletionChunk, RouteInfo, Usage
 
 __all__ = ["ChunkCheck", "Describe", "EndHook", "Ending", "Reply"]
 
@@ -30,8 +31,8 @@ class Ending:
 
     route: RouteInfo
     """Who answered, after which attempts, at what cost (estimated when usage is unknown)."""
-    answer: ChatCompletion | None
-    """The whole answer (a stream's, assembled) when it completed."""
+    answer: Answer | None
+    """The whole answer (a stream's, assembled; an embeddings response) when it completed."""
     error: BaseException | None = None
     """Why it did not complete; None without an answer: the reader stopped early."""
     usage: Usage | None = None
@@ -63,7 +64,7 @@ text, and says so (`RouteInfo.cost_estimated`)."""
 
 
 class Reply:
-    """A finished completion (`completion`) or a live stream (`head` + `rest`)."""
+    """A finished answer (`completion`) or a live stream (`head` + `rest`)."""
 
     __slots__ = (
         "_ending",
@@ -82,13 +83,14 @@ class Reply:
         self,
         deployment: Deployment | None,
         *,
-        completion: ChatCompletion | None = None,
+        completion: Answer | None = None,
         head: Sequence[ChatCompletionChunk] = (),
         rest: AsyncIterator[ChatCompletionChunk] | None = None,
     ) -> None:
         self.deployment = deployment
         """The model entry that answered (None for a cache hit)."""
         self.completion = completion
+        """The whole answer: a chat completion, or an embeddings response."""
         self.head = list(head)
         """A stream's chunks read so far, up to its first content."""
         self.rest = rest
@@ -137,8 +139,8 @@ class Reply:
         for hook in hooks:
             await _run(hook, ending)
 
-    async def complete(self) -> ChatCompletion:
-        """End a finished completion: attach its route and run the hooks."""
+    async def complete(self) -> Answer:
+        """End a finished answer: attach its route and run the hooks."""
         completion = self.completion
         if completion is None:
             raise RuntimeError("complete() is for a finished completion")
@@ -174,7 +176,9 @@ async def _run(hook: EndHook, ending: Ending) -> None:
         logger.exception("llmrouter: an end-of-answer hook raised; ignored")
 
 
-def _text_chars(completion: ChatCompletion) -> int:
+def _text_chars(completion: Answer) -> int:
+    if not isinstance(completion, ChatCompletion):
+        return 0  # an embeddings response has no completion text
     total = 0
     for choice in completion.choices:
         message = choice.message

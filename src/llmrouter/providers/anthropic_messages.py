@@ -1,8 +1,9 @@
-"""Translation between the OpenAI chat shape and Anthropic's Messages API (pure functions).
+"""From the OpenAI chat shape to Anthropic's Messages API request (pure functions).
 
 Request (`to_messages_request`):
 - `system` / `developer` messages -> top-level `system` (a string, or text blocks when there
-  are several messages or content parts; `cache_control` on a part is kept);
+  are several messages or content parts; `cache_control` on a part is kept, and on a whole
+  message it marks that message's last block);
 - user / assistant content strings stay strings; OpenAI content parts become blocks: `text`,
   `image_url` (a `data:` URL -> a base64 image source, else a url source); parts that are
   already Anthropic blocks pass through;
@@ -23,21 +24,17 @@ Request (`to_messages_request`):
 Not carried (`UNCARRIED`): `seed`, `logprobs`, `top_logprobs`, `logit_bias`, the penalties,
 `n > 1`, audio and prediction: a request that sets one makes an Anthropic-wire model
 ineligible (the route falls back) rather than having it dropped. `stream_options` is delivery
-only (Anthropic always streams usage); `prompt_cache_key` and `safety_identifier` are hints
-with no Anthropic control and are left out.
+only (Anthropic always streams usage); `prompt_cache_key`, `safety_identifier` and `store`
+are hints with no Anthropic control and are left out (docs/wire-formats.md says so).
 
-Response (`to_chat_completion`): text blocks -> `content`, `tool_use` -> `tool_calls`,
-thinking blocks -> `thinking_blocks` and `reasoning_content`; `stop_reason` end_turn /
-stop_sequence -> "stop", max_tokens -> "length", tool_use -> "tool_calls", refusal ->
-"refusal", pause_turn -> "pause_turn" (the caller sends the turn back to continue); usage:
-prompt tokens = input + cache read + cache write, with `cached_tokens` and
-`cache_write_tokens` in the details.
+The answer's way back is `llmrouter.providers.anthropic_response`.
+
+docs/wire-formats.md states all of this per vendor, beside the OpenAI wire.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,13 +44,13 @@ __all__ = [
     "DEFAULT_MAX_TOKENS",
     "JSON_TOOL",
     "REASONING_BUDGETS",
-    "STOP_REASONS",
     "UNCARRIED",
     "UnsupportedRequest",
-    "finish_reason",
-    "to_chat_completion",
+    "anthropic_controls",
+    "json_schema_of",
+    "output_limit",
+    "thinking_block",
     "to_messages_request",
-    "usage_of",
 ]
 
 DEFAULT_MAX_TOKENS = 4096
@@ -64,18 +61,14 @@ JSON_TOOL = "json_answer"
 
 UNCARRIED = ANTHROPIC_UNCARRIED
 
-REASONING_BUDGETS = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 24576}
-"""`reasoning_effort` -> Anthropic's thinking `budget_tokens`."""
-
-STOP_REASONS: dict[str, str] = {
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "max_tokens": "length",
-    "model_context_window_exceeded": "length",
-    "tool_use": "tool_calls",
-    "refusal": "refusal",
-    "pause_turn": "pause_turn",
+REASONING_BUDGETS = {
+    "minimal": 1024,
+    "low": 2048,
+    "medium": 8192,
+    "high": 24576,
+    "xhigh": 32768,
 }
+"""`reasoning_effort` -> Anthropic's thinking `budget_tokens`."""
 
 # Parameters translated by hand below (not passed through as they are).
 _TRANSLATED = frozenset(
@@ -88,31 +81,6 @@ _TRANSLATED = frozenset(
 
 class UnsupportedRequest(ValueError):
     """The request cannot be expressed in the Messages API (the adapter answers 400)."""
-
-
-def finish_reason(stop_reason: str | None, *, json_answer: bool = False) -> str | None:
-    """Anthropic's `stop_reason` as an OpenAI finish reason (unknown ones unchanged)."""
-    if stop_reason is None:
-        return None
-    if json_answer and stop_reason == "tool_use":
-        return "stop"
-    return STOP_REASONS.get(stop_reason, stop_reason)
-
-
-def usage_of(usage: Mapping[str, Any]) -> dict[str, Any]:
-    """Anthropic usage in the OpenAI shape (cached and written tokens inside prompt_tokens)."""
-    read = usage.get("cache_read_input_tokens") or 0
-    written = usage.get("cache_creation_input_tokens") or 0
-    prompt = (usage.get("input_tokens") or 0) + read + written
-    completion = usage.get("output_tokens") or 0
-    out: dict[str, Any] = {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-    }
-    if read or written:
-        out["prompt_tokens_details"] = {"cached_tokens": read, "cache_write_tokens": written}
-    return out
 
 
 def to_messages_request(
@@ -129,10 +97,7 @@ def to_messages_request(
     if system is not None:
         body["system"] = system
     body["messages"] = turns
-    max_tokens = params.get("max_tokens")
-    if max_tokens is None:
-        max_tokens = params.get("max_completion_tokens")
-    body["max_tokens"] = default_max_tokens if max_tokens is None else max_tokens
+    body["max_tokens"] = output_limit(params, default_max_tokens)
     n = params.get("n")
     if n is not None and n != 1:
         raise UnsupportedRequest("n > 1 is not supported by the Anthropic Messages API")
@@ -147,6 +112,22 @@ def to_messages_request(
     extra_body = params.get("extra_body")
     if isinstance(extra_body, Mapping):
         body.update(extra_body)
+    return body
+
+
+def output_limit(params: Mapping[str, Any], default_max_tokens: int) -> Any:
+    """`max_tokens` (or `max_completion_tokens`); the model's own limit when neither is set."""
+    max_tokens = params.get("max_tokens")
+    if max_tokens is None:
+        max_tokens = params.get("max_completion_tokens")
+    return default_max_tokens if max_tokens is None else max_tokens
+
+
+def anthropic_controls(params: Mapping[str, Any], default_max_tokens: int) -> dict[str, Any]:
+    """`max_tokens` and `thinking` as the Messages API gets them, for the litellm adapter to
+    send exactly what the native one does (litellm has budgets of its own otherwise)."""
+    body: dict[str, Any] = {"max_tokens": output_limit(params, default_max_tokens)}
+    _reasoning(body, params)
     return body
 
 
@@ -211,19 +192,20 @@ def _convert_messages(
     for message in messages:
         role = message.get("role")
         content = message.get("content")
+        marker = message.get("cache_control")
         if role in ("system", "developer"):
-            system.extend(_blocks(content))
+            system.extend(_as_blocks(_marked(_blocks(content), marker)))
         elif role == "tool":
             block: dict[str, Any] = {
                 "type": "tool_result",
                 "tool_use_id": message.get("tool_call_id") or "",
                 "content": _tool_result_content(content),
             }
-            _append(turns, "user", [block])
+            _append(turns, "user", _marked([block], marker))
         elif role == "user":
-            _append(turns, "user", _user_content(content))
+            _append(turns, "user", _marked(_user_content(content), marker))
         elif role == "assistant":
-            _append(turns, "assistant", _assistant_content(message))
+            _append(turns, "assistant", _marked(_assistant_content(message), marker))
         else:
             raise UnsupportedRequest(
                 f"messages with role {role!r} have no Anthropic equivalent; use tool messages"
@@ -233,6 +215,17 @@ def _convert_messages(
     if len(system) == 1 and set(system[0]) == {"type", "text"}:
         return str(system[0]["text"]), turns
     return system, turns
+
+
+def _marked(content: str | list[dict[str, Any]], marker: Any) -> str | list[dict[str, Any]]:
+    """A message-level `cache_control` (litellm's convention) marks its last block, which is
+    where Anthropic's cache breakpoint for the message goes."""
+    if marker is None:
+        return content
+    blocks = [dict(block) for block in _as_blocks(content)]
+    if blocks:
+        blocks[-1]["cache_control"] = marker
+    return blocks
 
 
 def _append(turns: list[dict[str, Any]], role: str, content: str | list[dict[str, Any]]) -> None:
@@ -281,7 +274,10 @@ def _part(part: Any) -> dict[str, Any]:
     if kind == "image_url":
         image = part.get("image_url")
         url = image.get("url") if isinstance(image, Mapping) else image
-        return {"type": "image", "source": _image_source(str(url or ""))}
+        block = {"type": "image", "source": _image_source(str(url or ""))}
+        if "cache_control" in part:
+            block["cache_control"] = part["cache_control"]
+        return block
     return dict(part)  # already an Anthropic block (image, document, tool_result, ...)
 
 
@@ -304,7 +300,7 @@ def _tool_result_content(content: Any) -> str | list[dict[str, Any]]:
 def _assistant_content(message: Mapping[str, Any]) -> str | list[dict[str, Any]]:
     content = message.get("content")
     tool_calls = message.get("tool_calls")
-    thinking = [_thinking_block(b) for b in message.get("thinking_blocks") or ()]
+    thinking = [thinking_block(b) for b in message.get("thinking_blocks") or ()]
     if not tool_calls and not thinking:
         return content if isinstance(content, str) else _blocks(content)
     blocks = thinking + _blocks(content)
@@ -321,7 +317,8 @@ def _assistant_content(message: Mapping[str, Any]) -> str | list[dict[str, Any]]
     return blocks
 
 
-def _thinking_block(block: Any) -> dict[str, Any]:
+def thinking_block(block: Any) -> dict[str, Any]:
+    """A thinking block in the Messages API shape (its signature kept)."""
     if not isinstance(block, Mapping):
         block = dict(getattr(block, "__dict__", {}))
     if block.get("type") == "redacted_thinking":
@@ -376,42 +373,3 @@ def _convert_tool_choice(choice: Any, parallel: Any) -> dict[str, Any] | None:
     if parallel is False:
         out = {**(out or {"type": "auto"}), "disable_parallel_tool_use": True}
     return out
-
-
-def to_chat_completion(message: Mapping[str, Any], *, json_answer: bool = False) -> dict[str, Any]:
-    """An Anthropic `message` object as an OpenAI `chat.completion` dict. With `json_answer`,
-    the forced `JSON_TOOL` call is the message's JSON content."""
-    texts: list[str] = []
-    thinking: list[dict[str, Any]] = []
-    tool_calls: list[dict[str, Any]] = []
-    for block in message.get("content") or ():
-        kind = block.get("type")
-        if kind == "text":
-            texts.append(block.get("text") or "")
-        elif kind == "tool_use" and json_answer and block.get("name") == JSON_TOOL:
-            texts.append(json.dumps(block.get("input") or {}, ensure_ascii=False))
-        elif kind == "tool_use":
-            arguments = json.dumps(block.get("input") or {}, ensure_ascii=False)
-            call = {"name": block.get("name"), "arguments": arguments}
-            tool_calls.append({"id": block.get("id"), "type": "function", "function": call})
-        elif kind in ("thinking", "redacted_thinking"):
-            thinking.append(_thinking_block(block))
-    out: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
-    if tool_calls:
-        out["tool_calls"] = tool_calls
-    if thinking:
-        out["thinking_blocks"] = thinking
-        text = "".join(b.get("thinking") or "" for b in thinking)
-        out["reasoning_content"] = text or None
-    reason = finish_reason(message.get("stop_reason"), json_answer=json_answer)
-    result: dict[str, Any] = {
-        "id": message.get("id") or "",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": message.get("model") or "",
-        "choices": [{"index": 0, "message": out, "finish_reason": reason}],
-    }
-    usage = message.get("usage")
-    if isinstance(usage, Mapping):
-        result["usage"] = usage_of(usage)
-    return result

@@ -16,7 +16,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from llmrouter.providers.anthropic_messages import JSON_TOOL, finish_reason, usage_of
+from llmrouter.providers.anthropic_messages import JSON_TOOL
+from llmrouter.providers.anthropic_response import finish_reason, usage_of
 from llmrouter.types import ChatCompletionChunk
 
 __all__ = ["StreamTranslator"]

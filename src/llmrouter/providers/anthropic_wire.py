@@ -32,9 +32,9 @@ from llmrouter.providers.anthropic_messages import (
     DEFAULT_MAX_TOKENS,
     UnsupportedRequest,
     json_schema_of,
-    to_chat_completion,
     to_messages_request,
 )
+from llmrouter.providers.anthropic_response import to_chat_completion
 from llmrouter.providers.anthropic_stream import StreamTranslator
 from llmrouter.providers.base import ProviderCall
 from llmrouter.providers.http_client import (

@@ -1,4 +1,5 @@
-"""The provider protocol: one adapter per wire format or SDK, behind two methods."""
+"""The provider protocol: one adapter per wire format or SDK, behind two methods (and `embed`
+for the adapters that serve embeddings: `llmrouter.providers.embeddings`)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ class ProviderCall:
     messages: list[dict[str, Any]]
     params: Mapping[str, Any] = field(default_factory=dict)
     timeout_s: float = 60.0
+    input: list[str] = field(default_factory=list)
+    """The texts of an embedding call (`embed`); empty for a chat."""
     passthrough: Passthrough | None = None
     """The client's own body: a native adapter of its wire sends it instead of translating
     `messages` and `params` (`llmrouter.passthrough`)."""

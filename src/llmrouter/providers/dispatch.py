@@ -4,7 +4,8 @@ file) or, for every other model, to a fallback provider (normally `LiteLLMProvid
 
 A model is served natively when its vendor has a native wire, an endpoint is known (configured,
 or the vendor's default), the provider sets no litellm-only `params`, and its `adapter` setting
-is `auto` or `native`.
+is `auto` or `native`. Embeddings (`embed`) take the same choice: the OpenAI wire serves them
+natively; litellm serves the rest.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from llmrouter.errors import BadRequestError
 from llmrouter.providers.anthropic_wire import AnthropicWireProvider
 from llmrouter.providers.base import Deployment, Provider, ProviderCall
+from llmrouter.providers.embeddings import embed_with
 from llmrouter.providers.http_client import DEFAULT_MAX_CONNECTIONS, Redact
 from llmrouter.providers.openai_wire import OpenAIWireProvider
-from llmrouter.types import ChatCompletion, ChatCompletionChunk
+from llmrouter.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
 __all__ = ["AdapterDispatch", "can_serve_natively"]
 
@@ -98,6 +100,9 @@ class AdapterDispatch:
 
     def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         return self._for(call).stream(call)
+
+    async def embed(self, call: ProviderCall) -> EmbeddingResponse:
+        return await embed_with(self._for(call), call)
 
     async def aclose(self) -> None:
         """Close the native adapters' connections and the fallback's."""

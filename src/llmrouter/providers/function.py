@@ -7,33 +7,43 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 from llmrouter.providers.base import ProviderCall
+from llmrouter.providers.embeddings import conform_encoding
 from llmrouter.types import (
     ChatCompletion,
     ChatCompletionChunk,
     Choice,
     ChunkChoice,
     Delta,
+    Embedding,
+    EmbeddingResponse,
     Message,
     Usage,
 )
 
-__all__ = ["FunctionProvider", "make_chunks", "make_completion"]
+__all__ = ["FunctionProvider", "make_chunks", "make_completion", "make_embeddings"]
 
 CompleteHandler = Callable[[ProviderCall], Awaitable[ChatCompletion]]
 StreamHandler = Callable[[ProviderCall], AsyncIterator[ChatCompletionChunk]]
+EmbedHandler = Callable[[ProviderCall], Awaitable[EmbeddingResponse]]
 
 
 class FunctionProvider:
-    """Answers with `complete(call)` / `stream(call)` handlers; records every call.
+    """Answers with `complete(call)` / `stream(call)` / `embed(call)` handlers; records every
+    call. Without an `embed` handler, each input gets a deterministic vector
+    (`make_embeddings`).
 
     Handlers raise `llmrouter.errors.ProviderError` subclasses to simulate faults.
     """
 
     def __init__(
-        self, complete: CompleteHandler | None = None, stream: StreamHandler | None = None
+        self,
+        complete: CompleteHandler | None = None,
+        stream: StreamHandler | None = None,
+        embed: EmbedHandler | None = None,
     ) -> None:
         self._complete = complete
         self._stream = stream
+        self._embed = embed
         self.calls: list[ProviderCall] = []
 
     async def complete(self, call: ProviderCall) -> ChatCompletion:
@@ -53,6 +63,17 @@ class FunctionProvider:
             return
         async for chunk in self._stream(call):
             yield chunk
+
+    async def embed(self, call: ProviderCall) -> EmbeddingResponse:
+        self.calls.append(call)
+        if self._embed is None:
+            dimensions = call.params.get("dimensions")
+            answer = make_embeddings(
+                call.input, model=call.deployment.model_id, dimensions=dimensions
+            )
+            return conform_encoding(answer, call)
+        answer = await self._embed(call)
+        return answer.model_copy() if answer.route is not None else answer
 
     async def aclose(self) -> None:
         return None
@@ -118,3 +139,20 @@ def make_chunks(
         )
     )
     return chunks
+
+
+def make_embeddings(
+    texts: list[str], *, model: str = "test-embedding", dimensions: int | None = None
+) -> EmbeddingResponse:
+    """A valid `EmbeddingResponse`: one deterministic unit vector per text (the same text and
+    model give the same vector), usage at one token per started four characters."""
+    from llmrouter.testing.vectors import vector_for  # a test double's helper, on demand
+
+    data = [
+        Embedding(index=i, embedding=vector_for(model, text, dimensions))
+        for i, text in enumerate(texts)
+    ]
+    tokens = sum(-(-len(text) // 4) for text in texts)
+    return EmbeddingResponse(
+        data=data, model=model, usage=Usage(prompt_tokens=tokens, total_tokens=tokens)
+    )

@@ -20,8 +20,10 @@ from llmrouter.errors import MalformedResponseError, ProviderError
 from llmrouter.faults import RawFault, TransportFailure, classify
 from llmrouter.providers import redirects
 from llmrouter.providers.base import ProviderCall
+from llmrouter.providers.embeddings import parse_embeddings
 from llmrouter.providers.litellm_fidelity import faithful, provider_chunks
-from llmrouter.types import ChatCompletion, ChatCompletionChunk
+from llmrouter.providers.litellm_params import litellm_params
+from llmrouter.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
 __all__ = ["LiteLLMProvider", "import_litellm"]
 
@@ -47,7 +49,8 @@ def import_litellm() -> Any:
 
 
 class LiteLLMProvider:
-    """Calls `litellm.acompletion` for any model string litellm understands."""
+    """Calls `litellm.acompletion` (and `litellm.aembedding`) for any model string litellm
+    understands."""
 
     def __init__(self, redact: Callable[[str], str]) -> None:
         self._redact = redact
@@ -72,18 +75,16 @@ class LiteLLMProvider:
             ):
                 pass
 
-    def _kwargs(self, call: ProviderCall, *, stream: bool) -> dict[str, Any]:
+    def _kwargs(self, call: ProviderCall, *, stream: bool = False) -> dict[str, Any]:
         deployment = call.deployment
         provider = deployment.provider
-        kwargs: dict[str, Any] = {**provider.params, **call.params}
+        kwargs: dict[str, Any] = {**provider.params, **litellm_params(call)}
         model, default_base = _litellm_model(call)
-        kwargs.update(
-            model=model,
-            messages=call.messages,
-            timeout=call.timeout_s,
-            num_retries=0,
-            max_retries=0,
-        )
+        kwargs.update(model=model, timeout=call.timeout_s, num_retries=0, max_retries=0)
+        if call.input:
+            kwargs["input"] = call.input
+        else:
+            kwargs["messages"] = call.messages
         if provider.api_base or default_base:
             kwargs["api_base"] = provider.api_base or default_base
         if provider.api_key is not None:
@@ -103,6 +104,29 @@ class LiteLLMProvider:
         answer = _parse(ChatCompletion, raw, call)
         faithful(answer, call.deployment.ref, raw)
         return answer
+
+    async def embed(self, call: ProviderCall) -> EmbeddingResponse:
+        """`litellm.aembedding`, its answer read as OpenAI's shape."""
+        litellm = self._module()
+        kwargs = self._kwargs(call)
+        kwargs["max_retries"] = _ZERO_RETRIES
+        if "dimensions" in kwargs and str(kwargs["model"]).startswith("openai/"):
+            # litellm refuses `dimensions` for an OpenAI-wire model it does not know as
+            # text-embedding-3 (Z.ai's embedding-3 is one): the endpoint decides, as natively.
+            kwargs["allowed_openai_params"] = ["dimensions"]
+        try:
+            with redirects.no_redirects():
+                raw = await litellm.aembedding(**kwargs)
+        except Exception as exc:  # the translation boundary, as for completions
+            raise self._translate(exc, call) from None
+        data = raw.model_dump(warnings=False) if hasattr(raw, "model_dump") else raw
+        if not isinstance(data, Mapping):
+            raise MalformedResponseError(
+                "unexpected embeddings answer from litellm",
+                model=call.deployment.name,
+                provider=call.deployment.provider_name,
+            )
+        return parse_embeddings(data, call)
 
     async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         litellm = self._module()
@@ -137,6 +161,17 @@ class LiteLLMProvider:
             codes=call.deployment.ref.vendor.error_codes,
         )
 
+
+class _ZeroRetries(int):
+    """Zero, but truthy. litellm's OpenAI embedding path reads `max_retries or 2`, so a plain 0
+    became two SDK retries behind the router's back (one upstream call per attempt is pinned
+    by tests/e2e/test_embeddings_http.py)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+_ZERO_RETRIES = _ZeroRetries(0)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

@@ -10,8 +10,8 @@
 
 What cannot be undone from outside litellm (Anthropic's `pause_turn` reported as `length`,
 usage counted by litellm for an Anthropic stream that sent none) is listed on the "Wire
-formats" docs page; Anthropic models are served by the native adapter unless a provider sets
-`adapter: litellm`.
+formats" docs page (docs/wire-formats.md); Anthropic models are served by the native adapter
+unless a provider sets `adapter: litellm`.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ def _anthropic_usage(usage: Usage, raw_usage: Any) -> None:
     written = getattr(raw_usage, "cache_creation_input_tokens", None)
     if isinstance(written, int) and written and usage.prompt_tokens_details is not None:
         usage.prompt_tokens_details.cache_write_tokens = written
+        raw_details = getattr(raw_usage, "prompt_tokens_details", None)
+        split = getattr(raw_details, "cache_creation_token_details", None)
+        hour = getattr(split, "ephemeral_1h_input_tokens", None)
+        if isinstance(hour, int) and hour > 0:
+            usage.prompt_tokens_details.cache_write_1h_tokens = hour
 
 
 def _native_finish_reasons(answer: ChatCompletion | ChatCompletionChunk, raw: Any) -> None:

@@ -22,6 +22,11 @@ its usage-only event is then not kept for the client, who did not ask for it). T
 `adapt_body` still applies. The answer is parsed as usual and also kept as it came: the body
 on the `PassedCompletion`, each event in `call.received`.
 
+Embeddings (`embed`): POST `{api_base}/embeddings` with the same auth, headers, body caps and
+fault classification; the body is `model`, `input` and the call's parameters (`dimensions`,
+`encoding_format`, `user`, `extra_body` merged, `extra_headers` sent as headers). The answer is
+validated into `EmbeddingResponse` (`llmrouter.providers.embeddings`).
+
 `provider.params` of the config are litellm adapter settings and are not sent.
 """
 
@@ -37,6 +42,7 @@ from llmrouter.errors import BadRequestError, ProviderError
 from llmrouter.faults import RawFault
 from llmrouter.passthrough import PassedCompletion, ReceivedStream, outbound_body
 from llmrouter.providers.base import ProviderCall
+from llmrouter.providers.embeddings import conform_encoding, parse_embeddings
 from llmrouter.providers.http_client import (
     PooledProvider,
     encode_body,
@@ -49,7 +55,7 @@ from llmrouter.providers.http_client import (
     read_body,
 )
 from llmrouter.providers.sse import iter_sse
-from llmrouter.types import ChatCompletion, ChatCompletionChunk
+from llmrouter.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
 __all__ = ["OpenAIWireProvider"]
 
@@ -65,11 +71,11 @@ class OpenAIWireProvider(PooledProvider):
     by `llmrouter.faults.classify`; messages are scrubbed with `redact`.
     """
 
-    def _request(self, call: ProviderCall, *, stream: bool) -> tuple[str, dict[str, str], bytes]:
+    def _target(self, call: ProviderCall) -> tuple[str, dict[str, str]]:
+        """The api base and the headers (with the key) of a call."""
         deployment = call.deployment
         provider = deployment.provider
-        vendor = deployment.ref.vendor
-        api_base = provider.api_base or vendor.api_base
+        api_base = provider.api_base or deployment.ref.vendor.api_base
         if api_base is None:
             raise BadRequestError(
                 f"provider {provider.name!r} needs an api_base for {deployment.model!r}",
@@ -79,6 +85,12 @@ class OpenAIWireProvider(PooledProvider):
         headers = {"Content-Type": "application/json"}
         if provider.api_key is not None:
             headers["Authorization"] = "Bearer " + provider.api_key.get_secret_value()
+        return api_base, headers
+
+    def _request(self, call: ProviderCall, *, stream: bool) -> tuple[str, dict[str, str], bytes]:
+        deployment = call.deployment
+        vendor = deployment.ref.vendor
+        api_base, headers = self._target(call)
         passthrough = call.passthrough_for("openai")
         body: dict[str, Any]
         if passthrough is not None:
@@ -113,6 +125,31 @@ class OpenAIWireProvider(PooledProvider):
             return cls.model_validate_json(data)
         except ValidationError:
             return self._parse_loose(cls, data, call, "response body")
+
+    async def embed(self, call: ProviderCall) -> EmbeddingResponse:
+        """One embeddings call (see the module docstring)."""
+        api_base, headers = self._target(call)
+        body: dict[str, Any] = {"model": call.deployment.model_id, "input": call.input}
+        if call.params:
+            body.update(call.params)
+            _apply_extras(body, headers)
+        url = join_url(api_base, "embeddings")
+        data = encode_body(call, body)
+        resp = await self._http.post(call, url, headers, data, self._redact, stream=False)
+        raw = await read_body(resp, call, self._redact)
+        try:
+            return conform_encoding(EmbeddingResponse.model_validate_json(raw), call)
+        except ValidationError:
+            pass
+        try:
+            payload = loads(raw)
+        except ValueError:
+            raise malformed(call, self._redact, "embeddings body") from None
+        if not isinstance(payload, dict):
+            raise malformed(call, self._redact, "embeddings body")
+        if payload.get("error"):
+            raise self._in_band_error(call, raw)
+        return parse_embeddings(payload, call)
 
     async def stream(self, call: ProviderCall) -> AsyncIterator[ChatCompletionChunk]:
         url, headers, body = self._request(call, stream=True)

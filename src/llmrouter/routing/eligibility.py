@@ -15,7 +15,10 @@ A model is skipped (recorded in `route.attempts` as `outcome="skipped"`) when:
   API has no `seed`, `logprobs`, penalties, ...): dropping it would change the answer silently;
 - `vendor_limit` too: thinking is on and the conversation holds thinking no Anthropic model
   signed (another model answered an earlier turn), which Anthropic refuses;
-- `budget`: the model's own budget is spent (see `llmrouter.budgets`).
+- `budget`: the model's own budget is spent (see `llmrouter.budgets`);
+- `no_embeddings` (an embedding request): the model's vendor API has no embeddings endpoint
+  (`Vendor.embeddings`), or the price map lists the model as a chat (or other non-embedding)
+  model; for an embedding request `context_window` compares the longest input with the window.
 
 Capabilities come from the price map (`supports_function_calling`, `supports_vision`,
 `supports_response_schema`) overridden by the model entry's `supports_tools`,
@@ -44,6 +47,9 @@ class Capabilities:
     vision: bool | None = None
     json_schema: bool | None = None
     json_object: bool | None = None
+    embeddings: bool | None = None
+    no_embeddings_why: str = ""
+    """Why the model serves no embeddings (when `embeddings` is False)."""
 
 
 def _flag(value: object) -> bool | None:
@@ -62,12 +68,28 @@ def capabilities_for(entry: ModelConfig) -> Capabilities:
         found = _flag(bundled.get(key))
         return found if found is not None else defaults.get(name)
 
+    embeddings, why = _embeddings(entry.model, bundled.get("mode"))
     return Capabilities(
         tools=pick(entry.supports_tools, "supports_function_calling", "tools"),
         vision=pick(entry.supports_vision, "supports_vision", "vision"),
         json_schema=pick(entry.supports_json, "supports_response_schema", "json_schema"),
         json_object=entry.supports_json,
+        embeddings=embeddings,
+        no_embeddings_why=why,
     )
+
+
+def _embeddings(model: str, mode: object) -> tuple[bool | None, str]:
+    """Whether the model embeds: no when its vendor's API has no embeddings, else what the
+    price map's `mode` says, else unknown (assumed yes)."""
+    vendor = model_ref(model).vendor
+    if vendor.embeddings is False:
+        return False, f"the {vendor.name} API has no embeddings endpoint"
+    if mode == "embedding":
+        return True, ""
+    if isinstance(mode, str):
+        return False, f"the price map lists {model!r} as a {mode} model"
+    return None, ""
 
 
 def ineligibility(
@@ -78,6 +100,8 @@ def ineligibility(
 ) -> tuple[str, str] | None:
     """`(reason, detail)` when a model with `window`, `caps` and its vendor's `limits` cannot
     serve the request."""
+    if estimate.embedding:
+        return _embedding_ineligibility(estimate, window, caps)
     if window is not None:
         need = estimate.prompt_tokens + (estimate.max_output_tokens or 0)
         if need > window:
@@ -98,6 +122,20 @@ def ineligibility(
     return vendor_limit(estimate, limits) if limits is not None else None
 
 
+def _embedding_ineligibility(
+    estimate: RequestEstimate, window: int | None, caps: Capabilities
+) -> tuple[str, str] | None:
+    if caps.embeddings is False:
+        return "no_embeddings", caps.no_embeddings_why
+    longest = estimate.window_tokens
+    if window is not None and longest > window:
+        return (
+            "context_window",
+            f"the longest input needs ~{longest:,} tokens; the model takes {window:,} per input",
+        )
+    return None
+
+
 def vendor_limit(estimate: RequestEstimate, limits: Limits) -> tuple[str, str] | None:
     """The first documented vendor limit or uncarried parameter the request breaks."""
     uncarried = estimate.params & limits.uncarried
@@ -108,6 +146,11 @@ def vendor_limit(estimate: RequestEstimate, limits: Limits) -> tuple[str, str] |
         return (
             "vendor_limit",
             f"{estimate.stop_words} stop words; the vendor accepts {limits.max_stop_words}",
+        )
+    if limits.max_choices is not None and estimate.choices > limits.max_choices:
+        return (
+            "vendor_limit",
+            f"n={estimate.choices} choices; the vendor returns at most {limits.max_choices}",
         )
     choice = estimate.tool_choice
     if limits.tool_choice is not None and choice is not None and choice not in limits.tool_choice:

@@ -9,6 +9,8 @@ The estimate is deterministic and fast (no tokenizer is imported on the request 
   other than `none`) and an assistant turn carries a thinking block without a signature, or
   the tool-use turn being answered opens without one (another model wrote it: Anthropic
   refuses both).
+- an embedding request: prompt tokens = ceil(characters / 4) per input, summed; no completion
+  tokens; each input must fit the model's window on its own (`per_input_tokens`, the longest).
 
 It is good to about +-25% for English prose and code; CJK text is underestimated (a CJK
 character is often a whole token), so leave headroom under a context window.
@@ -55,14 +57,30 @@ class RequestEstimate:
     """How many stop sequences the request sets."""
     tool_choice: str | None = None
     """`auto`, `none`, `required`, or `function` for a named tool (None: not set)."""
+    choices: int = 1
+    """`n`, the number of choices asked for."""
     params: frozenset[str] = frozenset()
     """The names of the call parameters the request sets."""
     unsigned_thinking: bool = False
     """Thinking is on and the conversation has thinking no Anthropic model signed."""
+    embedding: bool = False
+    """An embedding request (`aembedding`)."""
+    per_input_tokens: int | None = None
+    """An embedding request's longest input: each input must fit a window on its own."""
+
+    @property
+    def window_tokens(self) -> int:
+        """The tokens one context window must hold: the prompt and the completion cap, or an
+        embedding request's longest input."""
+        if self.per_input_tokens is not None:
+            return self.per_input_tokens
+        return self.prompt_tokens + (self.max_output_tokens or 0)
 
 
 def estimate_request(request: CompletionRequest) -> RequestEstimate:
     """Estimate `request` (see the module docstring for the rules)."""
+    if request.operation == "embedding":
+        return _embedding_estimate(request)
     chars = 0
     images = 0
     for message in request.messages:
@@ -94,6 +112,7 @@ def estimate_request(request: CompletionRequest) -> RequestEstimate:
     if cap is None:
         cap = params.get("max_tokens")
     stop = params.get("stop")
+    n = params.get("n")
     return RequestEstimate(
         prompt_tokens=prompt,
         max_output_tokens=cap if isinstance(cap, int) and not isinstance(cap, bool) else None,
@@ -102,6 +121,7 @@ def estimate_request(request: CompletionRequest) -> RequestEstimate:
         json=_json_mode(params.get("response_format")),
         stop_words=(1 if isinstance(stop, str) else len(stop)) if stop else 0,
         tool_choice=_tool_choice(params.get("tool_choice")),
+        choices=n if isinstance(n, int) and not isinstance(n, bool) and n > 1 else 1,
         params=frozenset(params),
         unsigned_thinking=_thinking_on(params) and _unsigned_thinking(request.messages),
     )
@@ -145,6 +165,17 @@ def _signed(block: Any) -> bool:
     else:  # a ThinkingBlock of an earlier answer
         kind, signature = getattr(block, "type", None), getattr(block, "signature", None)
     return kind == "redacted_thinking" or bool(signature)
+
+
+def _embedding_estimate(request: CompletionRequest) -> RequestEstimate:
+    tokens = [-(-len(text) // CHARS_PER_TOKEN) for text in request.input]
+    return RequestEstimate(
+        prompt_tokens=sum(tokens),
+        max_output_tokens=0,
+        params=frozenset(request.params),
+        embedding=True,
+        per_input_tokens=max(tokens, default=0),
+    )
 
 
 def _tool_choice(choice: object) -> str | None:

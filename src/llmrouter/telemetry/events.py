@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AttemptEvent",
+    "CanaryRollbackEvent",
     "FailureEvent",
     "FallbackEvent",
     "RouterCallbacks",
@@ -68,6 +69,23 @@ class FailureEvent:
     attempts: tuple[Attempt, ...]
 
 
+@dataclass(frozen=True)
+class CanaryRollbackEvent:
+    """A route's canary was rolled back: its traffic returns to the route's own models."""
+
+    route: str
+    model: str
+    """The canary model."""
+    reason: str
+    """The guardrail breached, with its value and its limit."""
+    at: float
+    """Unix time of the rollback."""
+    samples: int
+    """Canary samples (all routers pooled) when it was judged here."""
+    origin: str
+    """`here`: this router judged it; `shared`: another router did (read from `state:`)."""
+
+
 class RouterCallbacks:
     """Subclass and override what you need; every method is a no-op here."""
 
@@ -82,6 +100,9 @@ class RouterCallbacks:
 
     async def on_failure(self, event: FailureEvent) -> None:
         """When a request fails with an llmrouter error."""
+
+    async def on_canary_rollback(self, event: CanaryRollbackEvent) -> None:
+        """When a route's canary is rolled back (here, or by a router sharing the state)."""
 
     async def on_audit(self, record: AuditRecord) -> None:
         """With the audit record of every request, refused ones included: where its data

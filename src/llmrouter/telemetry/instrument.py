@@ -21,7 +21,7 @@ from llmrouter.telemetry.events import (
     RouterCallbacks,
     SuccessEvent,
 )
-from llmrouter.types import Attempt, ChatCompletion, RouteInfo
+from llmrouter.types import Answer, Attempt, RouteInfo
 
 __all__ = ["NOOP_REQUEST", "AttemptScope", "Instrumentation", "RequestScope"]
 
@@ -47,7 +47,7 @@ class AttemptScope:
     async def failed(self, error: BaseException, attempt: Attempt | None) -> None:
         """The attempt failed (`attempt` is None when it was cancelled)."""
 
-    def completed(self, resp: ChatCompletion) -> None:
+    def completed(self, resp: Answer) -> None:
         """The answer is whole (for a stream: it was read to the end)."""
 
     def broke(self, error: BaseException | None) -> None:
@@ -203,7 +203,7 @@ class _LiveAttempt(AttemptScope):
             event = AttemptEvent(self._parent._route, self._number, attempt)
             await _notify(self._parent._callbacks, lambda cb: cb.on_attempt(event))
 
-    def completed(self, resp: ChatCompletion) -> None:
+    def completed(self, resp: Answer) -> None:
         if self._ended:
             return
         self._ended = True

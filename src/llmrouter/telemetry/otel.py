@@ -4,7 +4,9 @@ Only `opentelemetry-api` is used: with no SDK configured nothing runs per reques
 Attribute and metric names come from the `opentelemetry-semantic-conventions` package;
 llmrouter's own live under `llmrouter.*`. Prompts and completions are recorded only with
 `capture_content`; API keys and headers never are (nothing here reads them). Counters and the
-circuit gauge are observable instruments over in-process totals (`exports`).
+circuit gauge are observable instruments over in-process totals (`exports`). An embedding
+request's spans say `embeddings` (span `embeddings {model}`): input tokens, no output tokens,
+no finish reasons, and never the inputs' text.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from llmrouter.providers.base import Deployment
 from llmrouter.request import CompletionRequest
 from llmrouter.telemetry.exports import MeterExports, exports_for
-from llmrouter.types import ChatCompletion, RouteInfo
+from llmrouter.types import Answer, ChatCompletion, RouteInfo
 from llmrouter.vendors import model_ref
 
 __all__ = ["OtelTelemetry", "Routing", "provider_name"]
 
 _CHAT = gen_ai.GenAiOperationNameValues.CHAT.value
+_EMBEDDINGS = gen_ai.GenAiOperationNameValues.EMBEDDINGS.value
 _INPUT = gen_ai.GenAiTokenTypeValues.INPUT.value
 _OUTPUT = gen_ai.GenAiTokenTypeValues.OUTPUT.value
 _MAX_CACHED = 1024  # response models kept per model entry; few in practice
@@ -79,14 +82,21 @@ def _unset_global(provider: object) -> bool:
     )
 
 
-class _EntryAttributes:
-    """What every attempt on one model entry shares: span name, attributes, metric sets."""
+def _operation(request: CompletionRequest) -> str:
+    """`gen_ai.operation.name` of a request."""
+    return _EMBEDDINGS if request.operation == "embedding" else _CHAT
 
-    def __init__(self, deployment: Deployment) -> None:
+
+class _EntryAttributes:
+    """What every attempt of one operation on one model entry shares: span name, attributes,
+    metric sets."""
+
+    def __init__(self, deployment: Deployment, operation: str = _CHAT) -> None:
         model = deployment.model_id
-        self.span_name = f"{_CHAT} {model}"
+        self.operation = operation
+        self.span_name = f"{operation} {model}"
         self.common: dict[str, Any] = {
-            gen_ai.GEN_AI_OPERATION_NAME: _CHAT,
+            gen_ai.GEN_AI_OPERATION_NAME: operation,
             gen_ai.GEN_AI_PROVIDER_NAME: provider_name(deployment.model),
             gen_ai.GEN_AI_REQUEST_MODEL: model,
             **_server(deployment.provider.api_base),
@@ -129,7 +139,7 @@ class OtelTelemetry:
         self._providers = (tracer_provider, meter_provider)
         self._live = False
         self._next_look = 0.0
-        self._deployments: dict[str, _EntryAttributes] = {}
+        self._deployments: dict[tuple[str, str], _EntryAttributes] = {}
         self._request_names: dict[str, str] = {}  # per route (routes come from the config)
         self._tracer = trace.get_tracer("llmrouter", __version__, tracer_provider)
         meter = metrics.get_meter("llmrouter", __version__, meter_provider)
@@ -159,10 +169,11 @@ class OtelTelemetry:
         """Export circuit-breaker states as a gauge read at collection time."""
         self.exports.observe_circuits(owner, states)
 
-    def _deployment(self, deployment: Deployment) -> _EntryAttributes:
-        found = self._deployments.get(deployment.name)
+    def _deployment(self, deployment: Deployment, operation: str) -> _EntryAttributes:
+        key = (deployment.name, operation)
+        found = self._deployments.get(key)
         if found is None:
-            found = self._deployments[deployment.name] = _EntryAttributes(deployment)
+            found = self._deployments[key] = _EntryAttributes(deployment, operation)
         return found
 
     # --- request span -------------------------------------------------------------------
@@ -175,7 +186,7 @@ class OtelTelemetry:
             name,
             kind=SpanKind.INTERNAL,
             attributes={
-                gen_ai.GEN_AI_OPERATION_NAME: _CHAT,
+                gen_ai.GEN_AI_OPERATION_NAME: _operation(request),
                 "llmrouter.route": route,
                 gen_ai.GEN_AI_REQUEST_STREAM: request.stream,
             },
@@ -229,9 +240,13 @@ class OtelTelemetry:
         self, parent: Span, deployment: Deployment, request: CompletionRequest, number: int
     ) -> tuple[Span, _EntryAttributes]:
         """The attempt span, and what its metrics share."""
-        shared = self._deployment(deployment)
+        shared = self._deployment(deployment, _operation(request))
         attributes: dict[str, Any] = {}
-        if parent.is_recording():  # an unsampled request has unsampled attempts
+        if parent.is_recording() and shared.operation == _EMBEDDINGS:
+            attributes.update(shared.span_base)
+            attributes["llmrouter.attempt"] = number
+            attributes.update(_embedding_request(request))
+        elif parent.is_recording():  # an unsampled request has unsampled attempts
             attributes.update(shared.span_base)
             attributes[gen_ai.GEN_AI_REQUEST_STREAM] = request.stream
             attributes["llmrouter.attempt"] = number
@@ -261,8 +276,11 @@ class OtelTelemetry:
         self.time_to_first_chunk.record(seconds, shared.common)
 
     def end_attempt_ok(
-        self, span: Span, shared: _EntryAttributes, resp: ChatCompletion, started: float
+        self, span: Span, shared: _EntryAttributes, resp: Answer, started: float
     ) -> None:
+        if not isinstance(resp, ChatCompletion):
+            self._end_embeddings_ok(span, shared, resp.model, resp.usage.prompt_tokens, started)
+            return
         elapsed = time.monotonic() - started
         usage = resp.usage
         if span.is_recording():
@@ -285,6 +303,19 @@ class OtelTelemetry:
         self.token_usage.record(usage.completion_tokens, output_set)
         self.duration.record(elapsed, duration_set)
 
+    def _end_embeddings_ok(
+        self, span: Span, shared: _EntryAttributes, model: str, tokens: int, started: float
+    ) -> None:
+        elapsed = time.monotonic() - started
+        if span.is_recording():
+            span.set_attributes(
+                {gen_ai.GEN_AI_RESPONSE_MODEL: model, gen_ai.GEN_AI_USAGE_INPUT_TOKENS: tokens}
+            )
+        span.end()
+        input_set, _, duration_set = shared.answered(model)
+        self.token_usage.record(tokens, input_set)
+        self.duration.record(elapsed, duration_set)
+
     def end_attempt_error(
         self, span: Span, shared: _EntryAttributes, error: BaseException, started: float
     ) -> None:
@@ -302,3 +333,14 @@ class OtelTelemetry:
             span.set_status(Status(StatusCode.ERROR, str(error)))
         span.end()
         self.duration.record(elapsed, {**shared.common, error_attributes.ERROR_TYPE: error_type})
+
+
+def _embedding_request(request: CompletionRequest) -> dict[str, Any]:
+    """The request attributes of an embeddings attempt (never the inputs' text)."""
+    out: dict[str, Any] = {}
+    dimensions = request.params.get("dimensions")
+    if isinstance(dimensions, int):
+        out[gen_ai.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = dimensions
+    encoding = request.params.get("encoding_format")
+    out[gen_ai.GEN_AI_REQUEST_ENCODING_FORMATS] = [encoding if encoding else "float"]
+    return out

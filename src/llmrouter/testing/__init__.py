@@ -1,5 +1,5 @@
 """Local stand-ins for LLM providers: a real HTTP server on 127.0.0.1 speaking the OpenAI
-chat-completions and Anthropic Messages wire formats, with scriptable faults.
+chat-completions (and embeddings) and Anthropic Messages wire formats, with scriptable faults.
 
     async with LocalProviderServer() as server:
         glm = server.add_provider("glm", wire="openai", flavor="zhipu")

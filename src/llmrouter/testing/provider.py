@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from llmrouter.testing.content import ParsedRequest, ReplySource, ToolSource
+from llmrouter.testing.embeddings import EMBEDDING_RULES, check_embeddings, input_tokens
 from llmrouter.testing.faults import Fault
 from llmrouter.testing.prompt_cache import PromptCache
 from llmrouter.testing.rules_anthropic import RULES as ANTHROPIC_RULES
@@ -23,7 +24,7 @@ Wire = Literal["openai", "anthropic"]
 Flavor = Literal["openai", "zhipu", "anthropic"]
 
 DEFAULT_CONTEXT_WINDOW = 8192
-KNOWN_RULES = frozenset(ANTHROPIC_RULES) | OPENAI_RULES | {"anthropic_version"}
+KNOWN_RULES = frozenset(ANTHROPIC_RULES) | OPENAI_RULES | EMBEDDING_RULES | {"anthropic_version"}
 
 
 @dataclass
@@ -111,11 +112,17 @@ class LocalProvider:
             return subpath in ("/v1/messages", "/messages")
         return subpath in ("/chat/completions", "/v1/chat/completions")
 
+    def serves_embeddings(self, subpath: str) -> bool:
+        """Whether `subpath` is this provider's embeddings endpoint (the OpenAI wire only: the
+        Anthropic API has none, and answers 404)."""
+        return self.wire == "openai" and subpath in ("/embeddings", "/v1/embeddings")
+
     def relax(self, *rules: str) -> None:
         """Stop refusing requests that break these rules (for a test that needs leniency).
 
-        Rule names: see `llmrouter.testing.rules_anthropic.RULES` and
-        `llmrouter.testing.rules_openai.RULE_NAMES`.
+        Rule names: see `llmrouter.testing.rules_anthropic.RULES`,
+        `llmrouter.testing.rules_openai.RULE_NAMES` and, for the embeddings endpoint,
+        `llmrouter.testing.embeddings.EMBEDDING_RULES` (`unknown_param` covers both).
         """
         unknown = set(rules) - KNOWN_RULES
         if unknown:
@@ -211,6 +218,20 @@ class LocalProvider:
         refusal = self.wire_format.check(headers, body, seq, self.relaxed)
         if refusal is not None:
             return refusal
+        return self._scripted(headers, request.prompt_tokens)
+
+    def plan_embeddings(
+        self, headers: Mapping[str, str], body: Mapping[str, Any], seq: int
+    ) -> Refused | Fault | None:
+        """`plan` for an embeddings request (each input must fit `context_window`)."""
+        assert isinstance(self.wire_format, OpenAIWire)  # only the OpenAI wire embeds
+        refusal = check_embeddings(self.flavor, body, self.relaxed)
+        if refusal is not None:
+            return self.wire_format.refused(refusal, seq)
+        return self._scripted(headers, max(input_tokens(body), default=0))
+
+    def _scripted(self, headers: Mapping[str, str], prompt_tokens: int) -> Fault | None:
+        """The key check, then the scripted fault, then the context window."""
         if self.expected_api_key is not None and (
             self.wire_format.api_key(headers) != self.expected_api_key
         ):
@@ -218,7 +239,7 @@ class LocalProvider:
         fault = self.next_fault()
         if fault is not None:
             return fault
-        if self.context_window is not None and request.prompt_tokens > self.context_window:
+        if self.context_window is not None and prompt_tokens > self.context_window:
             return Fault.context_too_long()
         return None
 

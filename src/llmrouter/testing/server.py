@@ -13,6 +13,7 @@ from aiohttp import web
 from typing_extensions import Self
 
 from llmrouter.testing.content import Finish, ParsedRequest, build_answer
+from llmrouter.testing.embeddings import embeddings_payload, input_tokens
 from llmrouter.testing.faults import ERROR_KINDS, Fault
 from llmrouter.testing.provider import Flavor, LocalProvider, ReceivedRequest, Wire
 from llmrouter.testing.wire import FaultContext, HttpReply, Refused, StreamPlan, json_reply
@@ -29,6 +30,7 @@ FINISH_FAULTS: dict[str, Finish] = {
     "pause_turn": "pause_turn",
 }
 MALFORMED_BODY = b'{"id": "chatcmpl-broken", "choices": ['
+MALFORMED_EMBEDDINGS = b'{"object": "list", "data": [{"object": "embedding", "embedding": [0.1'
 
 
 def _generic_error(status: int, message: str, code: str) -> HttpReply:
@@ -62,7 +64,7 @@ class LocalProviderServer:
 
     @property
     def total_requests(self) -> int:
-        """Completion requests received by all providers."""
+        """Completion (and embeddings) requests received by all providers."""
         return sum(p.request_count for p in self.providers.values())
 
     def add_provider(
@@ -124,7 +126,8 @@ class LocalProviderServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         name, _, rest = request.path.lstrip("/").partition("/")
         provider = self.providers.get(name)
-        if provider is None or not provider.serves("/" + rest):
+        embeddings = provider is not None and provider.serves_embeddings("/" + rest)
+        if provider is None or not (embeddings or provider.serves("/" + rest)):
             return self._plain(_generic_error(404, f"Unknown path: {request.path}", "not_found"))
         if request.method != "POST":
             reply = _generic_error(405, f"Method {request.method} not allowed", "bad_method")
@@ -136,6 +139,8 @@ class LocalProviderServer:
         if not isinstance(body, dict):
             return self._plain(_generic_error(400, "Request body is not a JSON object", "bad_json"))
         headers = {k.lower(): v for k, v in request.headers.items()}
+        if embeddings:
+            return await self._embeddings(request, provider, headers, body)
         parsed = provider.wire_format.parse(body)
         record = provider.record(request.path, headers, body, parsed.stream, time.monotonic())
         decision = provider.plan(headers, body, parsed, record.seq)
@@ -150,6 +155,46 @@ class LocalProviderServer:
         if isinstance(decision, Refused):
             return await self._send(request, record, decision.reply)
         return await self._answer(request, provider, record, parsed, fault)
+
+    async def _embeddings(
+        self,
+        request: web.Request,
+        provider: LocalProvider,
+        headers: dict[str, str],
+        body: dict[str, Any],
+    ) -> web.StreamResponse:
+        """An embeddings request: refused, faulted (the same scripted faults as chat; the
+        stream and finish faults, which an embeddings answer has no room for, are a 500 and
+        a normal answer) or answered (`llmrouter.testing.embeddings`)."""
+        record = provider.record(request.path, headers, body, False, time.monotonic())
+        decision = provider.plan_embeddings(headers, body, record.seq)
+        fault = decision if isinstance(decision, Fault) else None
+        if isinstance(decision, Refused):
+            record.fault, record.refusal = "refused", decision.rule
+        elif fault is not None:
+            record.fault = fault.kind
+        if await self._wait(request, provider.latency + (fault.delay_s if fault else 0.0)):
+            return self._gone(record)
+        if isinstance(decision, Refused):
+            return await self._send(request, record, decision.reply)
+        kind = fault.kind if fault is not None else None
+        if fault is not None and (fault.kind in ERROR_KINDS or kind == "stream_error"):
+            key = provider.wire_format.api_key(headers)
+            tokens = max(input_tokens(body), default=0)
+            ctx = FaultContext(record.seq, key, tokens, provider.effective_context_window)
+            error = fault if kind != "stream_error" else Fault.server_error(500)
+            return await self._send(request, record, provider.wire_format.error(error, ctx))
+        if kind == "hang":
+            if await self._wait(request, HANG_LIMIT_S):
+                return self._gone(record)
+            return await self._abort(request, record)
+        if kind == "malformed":
+            reply = HttpReply(200, MALFORMED_EMBEDDINGS, {"content-type": "application/json"})
+            return await self._send(request, record, reply)
+        full = json_reply(200, embeddings_payload(provider.flavor, body))
+        if kind == "drop_stream":
+            return await self._send_half(request, record, full)
+        return await self._send(request, record, full)
 
     async def _answer(
         self,

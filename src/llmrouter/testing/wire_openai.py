@@ -9,7 +9,7 @@ from typing import Any, Literal
 from llmrouter.testing.content import Answer, Finish, ParsedRequest, parse_openai, split_words
 from llmrouter.testing.faults import Fault
 from llmrouter.testing.prompt_cache import PromptCache
-from llmrouter.testing.rules_openai import check_openai, check_zhipu
+from llmrouter.testing.rules_openai import OpenAIRefusal, check_openai, check_zhipu
 from llmrouter.testing.wire import (
     CacheTokens,
     FaultContext,
@@ -73,16 +73,16 @@ class OpenAIWire:
         self, headers: Mapping[str, str], body: Mapping[str, Any], seq: int, relaxed: set[str]
     ) -> Refused | None:
         """OpenAI's 400 for an unknown parameter; Zhipu's for a request over Z.ai's limits."""
+        checked = check_zhipu if self.flavor == "zhipu" else check_openai
+        refusal = checked(body, relaxed)
+        return self.refused(refusal, seq) if refusal is not None else None
+
+    def refused(self, refusal: OpenAIRefusal, seq: int) -> Refused:
+        """The 400 answer of a refused request, in the flavour's error shape."""
         headers_out = {"x-request-id": f"req_local_{seq}"}
         if self.flavor == "zhipu":
-            refusal = check_zhipu(body, relaxed)
-            if refusal is None:
-                return None
             reply = json_reply(400, _zhipu_body(refusal.code, refusal.message), headers_out)
             return Refused(refusal.rule, reply)
-        refusal = check_openai(body, relaxed)
-        if refusal is None:
-            return None
         payload = _openai_error(refusal.message, "invalid_request_error", None, refusal.param)
         return Refused(refusal.rule, json_reply(400, payload, headers_out))
 

@@ -1,5 +1,8 @@
 """Anthropic (api.anthropic.com), Messages API. Error body:
-`{"type": "error", "error": {"type": "...", "message": "..."}}`; a 529 is `overloaded_error`."""
+`{"type": "error", "error": {"type": "...", "message": "..."}}`; a 529 is `overloaded_error`.
+
+No embeddings: "Anthropic does not offer its own embedding model" (platform.claude.com, "Build
+with Claude > Embeddings", which points to Voyage AI, `voyage/...` through litellm)."""
 
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ ANTHROPIC_UNCARRIED = frozenset(
 """OpenAI parameters the Messages API has no field for."""
 
 ANTHROPIC_LIMITS = Limits(
-    uncarried=ANTHROPIC_UNCARRIED, json_with_tools=False, signed_thinking=True
+    uncarried=ANTHROPIC_UNCARRIED, json_with_tools=False, max_choices=1, signed_thinking=True
 )
 
 VENDOR = Vendor(
@@ -50,4 +53,5 @@ VENDOR = Vendor(
     error_codes=ANTHROPIC_ERRORS,
     limits=ANTHROPIC_LIMITS,
     auth="x-api-key",
+    embeddings=False,
 )

@@ -21,7 +21,8 @@ ErrorTable = Mapping[str, type[e.ProviderError]]
 @dataclass(frozen=True)
 class Limits:
     """What a vendor's API refuses with a 400, checked before a call: a request that breaks a
-    limit makes the model ineligible (the route falls back) instead of failing on a 400."""
+    limit makes the model ineligible (the route falls back) instead of failing on a 400.
+    docs/wire-formats.md tabulates each vendor's."""
 
     max_stop_words: int | None = None
     tool_choice: frozenset[str] | None = None
@@ -33,6 +34,8 @@ class Limits:
     uncarried: frozenset[str] = frozenset()
     """Call parameters the vendor's wire has no field for (the model is skipped when a request
     sets one, rather than the parameter being dropped)."""
+    max_choices: int | None = None
+    """The most choices (`n`) one request may ask for (None: any)."""
     json_with_tools: bool = True
     """Whether a JSON `response_format` may come with `tools` (the Anthropic wire carries
     structured output as a forced tool, so it cannot)."""
@@ -67,6 +70,10 @@ class Vendor:
     model string as it is."""
     adapt_body: Callable[[dict[str, Any]], None] | None = None
     """Last changes to an outgoing native request body (vendor quirks), in place."""
+    embeddings: bool | None = None
+    """Whether the vendor's API has an embeddings endpoint (`POST {api_base}/embeddings` on the
+    OpenAI wire); None: unknown (litellm decides). A model of a vendor without one is skipped
+    for an embedding request (`no_embeddings`), so its route falls back without a call."""
     capability_defaults: Mapping[str, bool] = field(default_factory=dict)
     """What the vendor's models support when neither the config nor the price map says
     (`vision`, `tools`, `json_schema`); unknown is otherwise assumed supported."""

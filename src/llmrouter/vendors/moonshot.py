@@ -2,7 +2,12 @@
 api.moonshot.ai/v1, or `api_base: https://api.moonshot.cn/v1` in mainland China.
 
 Errors name their class in `error.type` (platform.moonshot.ai, "Errors"): a 429 may be a rate
-limit, an exhausted quota or an overloaded engine, told apart only by the type.
+limit, an exhausted quota or an overloaded engine, told apart only by the type. Cache hits come
+as `usage.cached_tokens` beside the totals (read by `Usage`, so they are priced as cache reads);
+there is no Moonshot transcript in the conformance corpus yet.
+
+No embeddings: its API reference (platform.moonshot.ai/docs/api) lists chat completions, batches,
+files, the model list, token estimation and the balance, and no embeddings endpoint.
 """
 
 from __future__ import annotations
@@ -31,4 +36,5 @@ VENDOR = Vendor(
     telemetry_name="moonshot",
     error_codes={**OPENAI_ERRORS, **MOONSHOT_ERRORS},
     limits=Limits(uncarried=frozenset({"top_k", "thinking", "reasoning_effort"})),
+    embeddings=False,
 )

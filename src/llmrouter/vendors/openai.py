@@ -1,4 +1,8 @@
-"""OpenAI (api.openai.com). Error body: `{"error": {"message", "type", "param", "code"}}`."""
+"""OpenAI (api.openai.com). Error body: `{"error": {"message", "type", "param", "code"}}`.
+
+Embeddings: `POST /v1/embeddings` (API reference, "Create embeddings": `input` a string or an
+array of up to 2,048 items, `encoding_format` float or base64, `dimensions` on
+text-embedding-3 and later models only)."""
 
 from __future__ import annotations
 
@@ -50,4 +54,5 @@ VENDOR = Vendor(
     error_codes=OPENAI_ERRORS,
     limits=Limits(uncarried=frozenset({"top_k"})),
     adapt_body=thinking_as_effort,
+    embeddings=True,
 )

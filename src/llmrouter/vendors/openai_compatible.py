@@ -1,5 +1,6 @@
 """Any OpenAI-compatible server at a configured `api_base`: vLLM (`hosted_vllm/`), or a
-generic endpoint (`custom_openai/`). There is no default endpoint."""
+generic endpoint (`custom_openai/`). There is no default endpoint. Embeddings are assumed at
+`{api_base}/embeddings`, the OpenAI path (vLLM serves it for embedding models)."""
 
 from __future__ import annotations
 
@@ -12,4 +13,5 @@ VENDOR = Vendor(
     wire="openai",
     error_codes=OPENAI_ERRORS,
     needs_api_base=True,
+    embeddings=True,
 )

@@ -4,6 +4,10 @@
 Errors carry an HTTP status and a business code, a string: `{"error": {"code": "1301",
 "message": "..."}}` (docs.z.ai/api-reference/api-code). Documented limits: one stop word,
 `tool_choice` only `auto`, no JSON-schema `response_format` (only `json_object`).
+
+Embeddings: `POST /paas/v4/embeddings` on the same api base, OpenAI-compatible (bigmodel.cn API
+reference, "文本嵌入"): `embedding-3` (`dimensions` 256, 512, 1024 or 2048; 2048 by default) and
+`embedding-2` (1024); `input` a string or an array of strings; floats only.
 """
 
 from __future__ import annotations
@@ -69,4 +73,5 @@ VENDOR = Vendor(
     litellm_model=_via_openai_compatible,
     adapt_body=glm_thinking,
     capability_defaults={"vision": False},
+    embeddings=True,
 )

@@ -3,7 +3,8 @@ api.z.ai/api/anthropic, or bigmodel.cn's with `api_base: https://open.bigmodel.c
 
 It speaks the Anthropic wire (the gateway passes Anthropic clients such as Claude Code straight
 through to it) and takes the key as a Bearer token. Error bodies use Anthropic's shape; Zhipu's
-business codes can appear as the error type, so both tables apply.
+business codes can appear as the error type, so both tables apply. The Messages endpoint has
+no embeddings: use `zai/embedding-3` on the OpenAI-compatible api base.
 """
 
 from __future__ import annotations
@@ -24,5 +25,6 @@ VENDOR = Vendor(
     limits=replace(ANTHROPIC_LIMITS, signed_thinking=False),  # GLM cannot check Claude's
     auth="bearer",
     capability_defaults={"vision": False},
+    embeddings=False,
     litellm_model=lambda model_id: (f"anthropic/{model_id}", "https://api.z.ai/api/anthropic"),
 )

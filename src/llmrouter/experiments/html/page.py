@@ -109,7 +109,7 @@ def _routes_table(comparison: Comparison) -> str:
 
 def _diffs_table(comparison: Comparison) -> str:
     diffs = comparison.diffs
-    if len(comparison.routes) < 2:
+    if len(comparison.routes) < 2 or comparison.run.source == "canary":  # nothing is paired
         return ""
     if not diffs:
         return "<p>The routes agree on every case.</p>"

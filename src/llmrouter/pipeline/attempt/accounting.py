@@ -5,9 +5,9 @@ charged what it used; see `Reply.route`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from llmrouter import attempt_records as records
-from llmrouter.budgets import BudgetBook
 from llmrouter.errors import ProviderError
 from llmrouter.pipeline.chain import LegHandler
 from llmrouter.pipeline.exchange import Leg
@@ -15,14 +15,20 @@ from llmrouter.pipeline.reply import Ending, Reply
 from llmrouter.routing.stats import ModelStats
 from llmrouter.types import Attempt
 
-__all__ = ["AttemptAccounting"]
+__all__ = ["AttemptAccounting", "Charges"]
+
+
+class Charges(Protocol):
+    """Where attempts' costs go: the `BudgetBook` (a shadow's go to its own scope only)."""
+
+    def charge(self, route: str, model: str, tenant: str | None, cost_usd: float) -> None: ...
 
 
 class AttemptAccounting:
     """Records each attempt and charges its cost."""
 
     def __init__(
-        self, stats: ModelStats, budgets: BudgetBook | None, clock: Callable[[], float]
+        self, stats: ModelStats, budgets: Charges | None, clock: Callable[[], float]
     ) -> None:
         self._stats = stats
         self._budgets = budgets

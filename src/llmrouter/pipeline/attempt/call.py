@@ -1,6 +1,7 @@
 """The provider call: the innermost attempt stage. It sends one request through the adapter
 within the attempt's timeout and, for a stream, reads up to the first chunk that carries
-content, so a stream that fails before the caller saw anything can still fall back."""
+content, so a stream that fails before the caller saw anything can still fall back. An
+embedding request calls the adapter's `embed` (`llmrouter.providers.embeddings`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from llmrouter.pipeline.attempt.chunks import MAX_IDLE_CHUNKS, carries_content, 
 from llmrouter.pipeline.exchange import Leg
 from llmrouter.pipeline.reply import Reply
 from llmrouter.providers.base import Deployment, Provider, ProviderCall
+from llmrouter.providers.embeddings import embed_with
 from llmrouter.providers.function import make_completion
 from llmrouter.types import ChatCompletionChunk, Usage
 
@@ -43,8 +45,12 @@ class ProviderCallStage:
             timeout_s=leg.timeout_s,
             passthrough=passthrough,
             received=received,
+            input=request.input,
         )
         try:
+            if request.operation == "embedding":
+                answer = await within(embed_with(self._provider, call), leg.timeout_s)
+                return Reply(deployment, completion=answer)
             if not request.stream:
                 completion = await within(self._provider.complete(call), leg.timeout_s)
                 return Reply(deployment, completion=completion)

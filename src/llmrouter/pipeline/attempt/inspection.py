@@ -9,7 +9,9 @@
 - a refusal (`message.refusal`, `delta.refusal`, Anthropic's `stop_reason: refusal`) is an
   answer, delivered to the caller, unless the route's policy falls back on `content_filter`:
   then it is that fault, and the next model is tried;
-- a stream flooding empty chunks (`MAX_IDLE_CHUNKS`): `MalformedResponseError`.
+- a stream flooding empty chunks (`MAX_IDLE_CHUNKS`): `MalformedResponseError`;
+- an embeddings answer without one vector per input (a missing, repeated or out-of-range
+  `index`, an empty vector): `InvalidResponseError`, so the route falls back.
 A stream's head is inspected before the caller sees anything; later chunks as they pass. A
 fault raised about an answer the provider billed carries its usage (`ProviderError.usage`).
 """
@@ -29,9 +31,9 @@ from llmrouter.pipeline.exchange import Leg
 from llmrouter.pipeline.reply import Reply
 from llmrouter.providers.base import Deployment
 from llmrouter.routing.checks import json_problem
-from llmrouter.types import ChatCompletion, ChatCompletionChunk, Message
+from llmrouter.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse, Message
 
-__all__ = ["Inspection", "StreamCheck", "completion_fault", "is_refusal"]
+__all__ = ["Inspection", "StreamCheck", "completion_fault", "embeddings_fault", "is_refusal"]
 
 
 class Inspection:
@@ -41,7 +43,11 @@ class Inspection:
         reply = await call_next(leg)
         completion = reply.completion
         if completion is not None:
-            fault = _whole_answer_fault(leg, completion)
+            fault = (
+                _whole_answer_fault(leg, completion)
+                if isinstance(completion, ChatCompletion)
+                else embeddings_fault(completion, len(leg.exchange.request.input), leg.deployment)
+            )
             if fault is not None:
                 if "usage" in completion.model_fields_set:
                     fault.usage = completion.usage
@@ -100,6 +106,30 @@ def completion_fault(completion: ChatCompletion, deployment: Deployment) -> Prov
         if not _has_answer(message) and choice.finish_reason not in ("length", "refusal"):
             return _empty(deployment)
     return None
+
+
+def embeddings_fault(
+    answer: EmbeddingResponse, inputs: int, deployment: Deployment
+) -> ProviderError | None:
+    """The fault of an embeddings answer that is not one non-empty vector per input."""
+    indexes = sorted(item.index for item in answer.data)
+    if indexes != list(range(inputs)):
+        problem = f"{len(answer.data)} vectors (indexes {_span(indexes)}) for {inputs} inputs"
+    elif any(not item.embedding for item in answer.data):
+        problem = "an empty vector"
+    else:
+        return None
+    return InvalidResponseError(
+        f"the embeddings answer has {problem}",
+        model=deployment.name,
+        provider=deployment.provider_name,
+    )
+
+
+def _span(indexes: list[int]) -> str:
+    if not indexes:
+        return "none"
+    return f"{indexes[0]}..{indexes[-1]}" if len(indexes) > 3 else ", ".join(map(str, indexes))
 
 
 def is_refusal(completion: ChatCompletion) -> bool:
