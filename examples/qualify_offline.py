@@ -7,8 +7,12 @@ tenants served by GLM first) that rolls itself back, against local stand-ins.
 
 DIR (default: a temporary directory) receives the config and its results store, so
 `llmrouter report` can read them afterwards. The GLM stand-in answers two of twelve questions
-wrongly and fails some requests; the Claude stand-in is slower. Against the real vendors, drop
-the stand-ins and point the config at them (see docs: Switching vendors safely).
+wrongly and fails some requests; the Claude stand-in is slower. The stand-ins answer at once:
+the latency each draws is added to the router's clock instead of waited for, and the requests
+go one at a time, sampled by a seeded generator, so a run takes seconds and prints the same
+figures every time (the report in docs/switching-vendors.md is this run's). Against the real
+vendors, drop the stand-ins and the simulated clock, and point the config at them (see docs:
+Switching vendors safely).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from llmrouter import Router
+from llmrouter import Router, RoutingSettings
 from llmrouter.qualify import ShadowStatus
 from llmrouter.testing import Fault, LocalProvider, LocalProviderServer
 
@@ -47,11 +51,26 @@ ENV = {"ZHIPU_API_KEY": "offline", "ANTHROPIC_API_KEY": "offline"}
 BOOM = {"error": {"message": "upstream failure", "type": "server_error"}}
 
 
-def _replier(provider: LocalProvider, mistakes: dict[str, str], typical_s: float) -> None:
+class SimulatedClock:
+    """The router's clock: the stand-ins move it on by the latency they draw."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def wall(self) -> float:
+        return 1_767_225_600.0 + self.now  # 2026-01-01, as Unix time
+
+
+def _replier(
+    provider: LocalProvider, mistakes: dict[str, str], typical_s: float, clock: SimulatedClock
+) -> None:
     rng = random.Random(typical_s)
 
     def reply(body: dict[str, Any]) -> str:
-        provider.set_latency(rng.lognormvariate(math.log(typical_s), 0.4))  # the next one
+        clock.now += rng.lognormvariate(math.log(typical_s), 0.4)
         question = str(body["messages"][-1]["content"])
         country = next(c for c in CAPITALS if c in question)
         return f"The capital of {country} is {mistakes.get(country, CAPITALS[country])}."
@@ -82,19 +101,17 @@ def _config(server: LocalProviderServer, directory: Path, **route: Any) -> dict[
 
 
 async def _traffic(router: Router, count: int, tenants: int = 60) -> None:
-    """`count` requests from `tenants` tenants, eight at a time."""
+    """`count` requests from `tenants` tenants, one at a time (each request's shadows ended
+    before the next starts, so no two share the simulated clock)."""
     countries = list(CAPITALS)
-    pending = iter(range(count))
-
-    async def user() -> None:
-        for n in pending:
-            question = f"What is the capital of {countries[n % len(countries)]}?"
-            metadata = {"tenant": f"tenant-{n % tenants}", "request_id": f"req-{n:04d}"}
-            await router.acompletion(
-                model="chat", messages=[{"role": "user", "content": question}], metadata=metadata
-            )
-
-    await asyncio.gather(*(user() for _ in range(8)))
+    for n in range(count):
+        question = f"What is the capital of {countries[n % len(countries)]}?"
+        metadata = {"tenant": f"tenant-{n % tenants}", "request_id": f"req-{n:04d}"}
+        await router.acompletion(
+            model="chat", messages=[{"role": "user", "content": question}], metadata=metadata
+        )
+        if router.experiments()["chat"].shadow is not None:
+            await _settled(router)
 
 
 async def _settled(router: Router) -> ShadowStatus:
@@ -108,12 +125,18 @@ async def _settled(router: Router) -> ShadowStatus:
     raise RuntimeError("shadows still in flight")
 
 
+def _router(config: dict[str, Any], clock: SimulatedClock, seed: int) -> Router:
+    routing = RoutingSettings(rng=random.Random(seed), wall_clock=clock.wall)
+    return Router(config, env=ENV, clock=clock, routing=routing)
+
+
 async def main(directory: Path) -> None:
+    clock = SimulatedClock()
     async with LocalProviderServer() as server:
         glm = server.add_provider("glm", wire="openai", flavor="zhipu")
         claude = server.add_provider("claude", wire="anthropic")
-        _replier(glm, WRONG, 0.03)
-        _replier(claude, {}, 0.05)
+        _replier(glm, WRONG, 0.03, clock)
+        _replier(claude, {}, 0.05, clock)
         glm.fail_rate(0.02, Fault.http(500, BOOM), seed=1)
 
         shadow = {
@@ -122,7 +145,7 @@ async def main(directory: Path) -> None:
             "max_concurrency": 8,
             "compare": [{"similarity": 0.95}],
         }
-        async with Router(_config(server, directory, shadow=shadow), env=ENV) as router:
+        async with _router(_config(server, directory, shadow=shadow), clock, 1) as router:
             await _traffic(router, 400)
             state = await _settled(router)
             glm_state = state.candidates["glm"]
@@ -134,7 +157,7 @@ async def main(directory: Path) -> None:
         glm.fail_rate(0.1, Fault.http(500, BOOM), seed=2)  # the candidate gets worse
         canary = {"model": "glm", "percent": 20, "sticky_by": "tenant", "min_samples": 100}
         config = _config(server, directory, canary=canary)
-        async with Router(config, env=ENV) as router:
+        async with _router(config, clock, 2) as router:
             await _traffic(router, 800, tenants=200)
             status = router.experiments()["chat"].canary
             assert status is not None

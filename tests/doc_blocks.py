@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ROOT", "Block", "blocks", "pages"]
+__all__ = ["ROOT", "Block", "blocks", "pages", "replace_blocks"]
 
 ROOT = Path(__file__).resolve().parent.parent
 _FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w+-]*)")
@@ -84,3 +84,18 @@ def _mark_before(lines: list[str], fence: int) -> tuple[str, str] | None:
         before -= 1
     match = _MARK.search(lines[before]) if before >= 0 else None
     return (match.group("mode"), match.group("args")) if match else None
+
+
+def replace_blocks(page: str, replacements: list[tuple[Block, str]]) -> None:
+    """LLMROUTER_DOCS_UPDATE=1: write the commands' real output into the page (from the last
+    block up, so earlier line numbers stay right), indented as each fence is."""
+    path = ROOT / page
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for block, text in sorted(replacements, key=lambda item: -item[0].line):
+        fence = lines[block.line - 1]
+        indent = fence[: len(fence) - len(fence.lstrip())]
+        end = block.line
+        while not lines[end].strip().startswith("```"):
+            end += 1
+        lines[block.line : end] = [indent + line if line else "" for line in text.splitlines()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from doc_blocks import ROOT, Block, blocks, pages
+from doc_blocks import ROOT, Block, blocks, pages, replace_blocks
 from llmrouter.config import load_dict, load_text
 from llmrouter.demo import example_config_path
 from llmrouter.migrate import migrate_text
@@ -191,19 +191,6 @@ OUTPUT_ENV = {
 }
 
 
-def _replace_blocks(page: str, replacements: list[tuple[Block, str]]) -> None:
-    """LLMROUTER_DOCS_UPDATE=1: write the commands' real output into the page (from the last
-    block up, so earlier line numbers stay right)."""
-    path = ROOT / page
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for block, text in sorted(replacements, key=lambda item: -item[0].line):
-        end = block.line
-        while not lines[end].strip().startswith("```"):
-            end += 1
-        lines[block.line : end] = text.splitlines()
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 @pytest.mark.parametrize("page", OUTPUT_PAGES)
 def test_sample_outputs_are_what_the_command_prints(page: str, workdir: Path) -> None:
     """A `text` block marked `output CMD` is CMD's output, run after the page's blocks marked
@@ -224,4 +211,4 @@ def test_sample_outputs_are_what_the_command_prints(page: str, workdir: Path) ->
             continue
         assert printed.strip() == block.code.strip(), f"{block.where}: {block.args}\n{printed}"
     if updates:
-        _replace_blocks(page, updates)
+        replace_blocks(page, updates)

@@ -184,6 +184,7 @@ def _qualification(
         callbacks=options.callbacks,
         clock=seams.clock,
         wall_clock=seams.wall_clock,
+        rng=options.routing.rng,
     )
 
 

@@ -81,6 +81,10 @@ class _Context:
     capabilities: Mapping[str, Capabilities]
     clock: Callable[[], float]
     wall_clock: Callable[[], float]
+    rng: random.Random | None = None
+
+    def draw(self) -> Callable[[], float]:
+        return (self.rng or random.Random()).random
 
 
 def build_qualification(
@@ -96,11 +100,14 @@ def build_qualification(
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
     sleep: Callable[[float], Awaitable[None]] | None = None,
+    rng: random.Random | None = None,
 ) -> Qualification | None:
-    """The shadows and canaries of `loaded`, or None when no route has either. A comparator
-    that does not build is a `ConfigError` naming file, line and field."""
+    """The shadows and canaries of `loaded`, or None when no route has either. `rng` draws
+    the shadows' samples and the `sticky_by: none` canaries' sides (seed it for reproducible
+    runs; default: an unseeded generator per route). A comparator that does not build is a
+    `ConfigError` naming file, line and field."""
     config = loaded.config
-    context = _Context(loaded, deployments, capabilities, clock, wall_clock)
+    context = _Context(loaded, deployments, capabilities, clock, wall_clock, rng)
     shadowed = {n: r.shadow for n, r in config.routes.items() if r.shadow is not None}
     canaried = {n: r.canary for n, r in config.routes.items() if r.canary is not None}
     if not shadowed and not canaried:
@@ -164,7 +171,7 @@ def _shadow_plans(
             checks=tuple(checks),
             run=run,
             judge=judge,
-            random=random.Random().random,
+            random=context.draw(),
         )
     if problems:
         raise ConfigError(problems)
@@ -215,4 +222,5 @@ def _canary_plan(context: _Context, route: str, canary: CanaryConfig) -> CanaryP
         caps=context.capabilities[canary.model],
         key=key,
         run=run,
+        random=context.draw(),
     )

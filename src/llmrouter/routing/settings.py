@@ -17,7 +17,8 @@ class RoutingSettings:
     """Seeds and tunables of routing."""
 
     rng: random.Random | None = None
-    """Draws of the `weighted` strategy; seed it for reproducible splits."""
+    """Draws of the `weighted` strategy, the shadows' samples and `sticky_by: none` canaries;
+    seed it for reproducible splits."""
     wall_clock: Callable[[], float] = time.time
     """Unix time, for the fixed UTC windows of budgets and shared breaker state."""
     default_output_tokens: int = DEFAULT_OUTPUT_TOKENS
