@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmrouter.check_embeddings import embedding_route_warnings, embeds
+from llmrouter.check_qualify import qualify_view
 from llmrouter.config.hints import looks_like_litellm
 from llmrouter.config.loader import LoadedConfig, load_file
 from llmrouter.config.schema import ModelConfig, ProviderConfig, RouterConfig
@@ -73,6 +74,7 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
     ]
     models = [_model(name, m, config, env) for name, m in config.models.items()]
     policy = policy_view(loaded)
+    qualify = qualify_view(loaded)
     warnings = sorted(
         _price_warnings(loaded)
         + _budget_warnings(loaded)
@@ -80,6 +82,7 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
         + loaded.endpoint_warnings(env)
         + embedding_route_warnings(loaded)
         + (policy.warnings if policy is not None else [])
+        + (qualify.warnings if qualify is not None else [])
     ) + _litellm_warnings(models)
     data: dict[str, Any] = {
         "config": path,
@@ -94,7 +97,9 @@ def run_check(path: str, env: Mapping[str, str] | None = None) -> CheckReport:
         "tables": [  # further sections: the data policy's, per class and route
             {"title": t.title, "headers": list(t.headers), "rows": [list(r) for r in t.rows]}
             for t in (policy.tables if policy is not None else ())
-        ],
+        ]
+        + ([qualify.table()] if qualify is not None else []),
+        "experiments": qualify.entries if qualify is not None else [],
         "missing_env": missing,
         "empty_env": empty,
         "warnings": warnings,
