@@ -21,6 +21,7 @@ COMMANDS = (
     "llmrouter.commands.block",
     "llmrouter.commands.unblock",
     "llmrouter.commands.blocks",
+    "llmrouter.commands.canary",
     "llmrouter.commands.eval",
     "llmrouter.commands.report",
     "llmrouter.commands.migrate",

@@ -21,7 +21,7 @@ from llmrouter.datapolicy.audit_sinks import AuditLog
 from llmrouter.datapolicy.blocks import BlockSet
 from llmrouter.datapolicy.gate import PolicyGate
 from llmrouter.datapolicy.rules import DataPolicy
-from llmrouter.errors import ConfigError
+from llmrouter.errors import ConfigError, RequestValidationError
 from llmrouter.pipeline.build import Parts, build_pipeline
 from llmrouter.pipeline.caching import CacheStage
 from llmrouter.pipeline.chain import Handler
@@ -93,6 +93,13 @@ class Assembly:
     def experiments(self) -> dict[str, RouteExperiments]:
         """Each route's shadow and canary, as they stand (see `Router.experiments`)."""
         return self.parts.qualify.status() if self.parts.qualify is not None else {}
+
+    async def reset_canary(self, route: str) -> bool:
+        """Resume `route`'s canary from no samples (see `Router.reset_canary`)."""
+        canaries = self.parts.qualify.canaries if self.parts.qualify is not None else None
+        if canaries is None:
+            raise RequestValidationError("route", f"{route!r} has no canary (canaries: none)")
+        return await canaries.reset(route)
 
     async def aclose(self) -> None:
         """Close the adapters' connections and every shared store, each once."""

@@ -276,6 +276,15 @@ class Router:
         rates beside its control group's. No I/O."""
         return self._assembly.experiments()
 
+    async def reset_canary(self, route: str) -> bool:
+        """Resume `route`'s canary (rolled back or not) from no samples: here at once and, with
+        a Redis `state:`, in every router and gateway worker sharing it within `state.sync_s`
+        (as `llmrouter canary reset` does). False when the shared state could not be written
+        now: it is written at the next sync. `RequestValidationError` for a route without a
+        canary."""
+        await self._warm_up()
+        return await self._assembly.reset_canary(route)
+
     async def aclose(self) -> None:
         """Release the adapters' connections and the shared stores'."""
         await self._assembly.aclose()

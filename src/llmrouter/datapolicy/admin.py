@@ -19,7 +19,14 @@ from llmrouter.errors import ConfigError, RequestValidationError
 from llmrouter.state.redis import display_url
 from llmrouter.terminal import render_plain
 
-__all__ = ["Selector", "block_command", "blocks_command", "unblock_command"]
+__all__ = [
+    "Refused",
+    "Selector",
+    "block_command",
+    "blocks_command",
+    "shared_state",
+    "unblock_command",
+]
 
 EXIT_OK = 0
 EXIT_UNREACHABLE = 1
@@ -39,35 +46,48 @@ class Selector:
         return {self.kind: self.value}
 
 
-class _Refused(Exception):
+class Refused(Exception):
+    """The command cannot act: `text` says why, `code` is its exit code."""
+
     def __init__(self, text: str, code: int) -> None:
         super().__init__(text)
         self.text = text
         self.code = code
 
 
-async def _open(path: str, env: Mapping[str, str] | None) -> tuple[LoadedConfig, BlockSet, str]:
-    """The config, its shared blocks (read once) and the store's printable URL."""
+_NO_STATE_FOR_BLOCKS = (
+    "blocks made here would reach no router. Add `state: {backend: redis, url: ...}` (the "
+    "Redis every router of this config shares), or block in the process itself with "
+    "`await router.block(...)`."
+)
+
+
+def shared_state(
+    path: str, env: Mapping[str, str] | None, *, no_state: str
+) -> tuple[LoadedConfig, str, str]:
+    """The config at `path`, its `state:` Redis URL and that URL as it may be printed;
+    `Refused` for a broken config or one without a shared state (`no_state` says why that
+    matters to the command)."""
     try:
         loaded = load_file(path)
     except ConfigError as exc:
-        raise _Refused(str(exc), EXIT_REFUSED) from None
+        raise Refused(str(exc), EXIT_REFUSED) from None
     state = loaded.config.state
     if state.backend != "redis" or not state.url:
-        raise _Refused(
-            f"{path}: no shared state: blocks made here would reach no router. Add "
-            "`state: {backend: redis, url: ...}` (the Redis every router of this config "
-            "shares), or block in the process itself with `await router.block(...)`.",
-            EXIT_REFUSED,
-        )
+        raise Refused(f"{path}: no shared state: {no_state}", EXIT_REFUSED)
     url, missing = interpolate(state.url, os.environ if env is None else env)
     if missing:
-        raise _Refused(f"{path}: state.url needs environment variable {missing[0]}", EXIT_REFUSED)
-    blocks = BlockSet.from_state(state, url, timeout_s=CLI_TIMEOUT_S)
-    where = f"{display_url(url)} (namespace {state.namespace})"
+        raise Refused(f"{path}: state.url needs environment variable {missing[0]}", EXIT_REFUSED)
+    return loaded, url, f"{display_url(url)} (namespace {state.namespace})"
+
+
+async def _open(path: str, env: Mapping[str, str] | None) -> tuple[LoadedConfig, BlockSet, str]:
+    """The config, its shared blocks (read once) and the store's printable URL."""
+    loaded, url, where = shared_state(path, env, no_state=_NO_STATE_FOR_BLOCKS)
+    blocks = BlockSet.from_state(loaded.config.state, url, timeout_s=CLI_TIMEOUT_S)
     if not await blocks.sync():
         await blocks.aclose()
-        raise _Refused(
+        raise Refused(
             f"cannot reach the shared state at {where}; nothing changed", EXIT_UNREACHABLE
         )
     return loaded, blocks, where
@@ -94,7 +114,7 @@ async def block_command(
     """Block `selector` in the shared state of the config at `path`."""
     try:
         loaded, blocks, where = await _open(path, env)
-    except _Refused as refused:
+    except Refused as refused:
         return refused.text, refused.code
     try:
         made = await blocks.block(reason=reason, **selector.kwargs())
@@ -122,7 +142,7 @@ async def unblock_command(
     """Lift the block on `selector` in the shared state of the config at `path`."""
     try:
         loaded, blocks, where = await _open(path, env)
-    except _Refused as refused:
+    except Refused as refused:
         return refused.text, refused.code
     try:
         lifted = await blocks.unblock(**selector.kwargs())
@@ -145,7 +165,7 @@ async def blocks_command(path: str, env: Mapping[str, str] | None = None) -> tup
     """Every block in the shared state of the config at `path`, with its reason."""
     try:
         loaded, blocks, where = await _open(path, env)
-    except _Refused as refused:
+    except Refused as refused:
         return refused.text, refused.code
     found = blocks.blocks()
     await blocks.aclose()

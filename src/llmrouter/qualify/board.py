@@ -9,7 +9,12 @@ Two hashes, in the manner of `llmrouter.datapolicy.blocks`:
   "by"}`; written by the router that rolled back, read by all at each sync;
 - `<namespace>:canary:samples:<route>:<fingerprint>`: field = one router's token, value its
   samples so far (JSON per side: counts and latency histogram); each router writes its own
-  field at each sync and sums the others'.
+  field at each sync and sums the others';
+- `<namespace>:canary:resets`: field `<route>:<fingerprint>`, value the canary's current epoch
+  (JSON `{"at", "by"}`), written by `llmrouter canary reset` or `router.reset_canary`. A
+  router that reads a new epoch resumes the canary with no samples; samples and rollbacks are
+  tagged with the epoch they were made in, and those of another epoch are ignored, so a router
+  that has not synced yet cannot roll the reset canary back with its old figures.
 
 The store is read and written in the background only (every `state.sync_s`; a rollback is
 written at once, in its own task). Without a store everything stays in this process. While
@@ -18,16 +23,17 @@ the store is unreachable, the rollbacks made here are kept and written when it a
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from llmrouter.state.base import Store
 
-__all__ = ["CanaryBoard", "Shared"]
+__all__ = ["CanaryBoard", "Shared", "decode_rollback", "epoch_of", "new_epoch"]
 
 logger = logging.getLogger("llmrouter")
 
@@ -38,6 +44,28 @@ class Shared:
 
     rollbacks: dict[str, bytes]
     samples: dict[str, list[bytes]]
+    resets: dict[str, bytes] = field(default_factory=dict)
+    """Each reset canary's epoch (raw, as `epoch_of` reads it)."""
+
+
+def new_epoch(by: str, at: float) -> str:
+    """A fresh epoch: who reset the canary, and when (Unix time)."""
+    return json.dumps({"at": at, "by": by, "n": secrets.token_hex(4)}, sort_keys=True)
+
+
+def epoch_of(raw: bytes | None) -> str:
+    """The epoch of a `resets` value (`""`: never reset)."""
+    return raw.decode("utf-8", "replace") if raw else ""
+
+
+def decode_rollback(raw: bytes) -> tuple[str, float | None, str]:
+    """A shared rollback: its reason, Unix time and epoch (`""` for one made before any
+    reset, or by a router that knows none)."""
+    try:
+        data = json.loads(raw)
+        return str(data["reason"]), float(data["at"]), str(data.get("epoch", ""))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return "(unreadable reason in the shared state)", None, ""
 
 
 class CanaryBoard:
@@ -47,10 +75,12 @@ class CanaryBoard:
         self.store = store
         self._rollbacks = f"{namespace}:canary:rollbacks"
         self._samples = f"{namespace}:canary:samples:"
+        self._resets = f"{namespace}:canary:resets"
         self.token = token or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         """This router's field in the samples hashes."""
         self._pending: dict[str, bytes] = {}
         """Rollbacks made here that the store has not taken yet."""
+        self._pending_resets: dict[str, str] = {}
         self._written: dict[str, bytes] = {}
         self._down = False
 
@@ -62,6 +92,46 @@ class CanaryBoard:
         """Record a rollback made here (written at the next `exchange`)."""
         self._pending[key] = value
 
+    def reset_here(self, key: str, epoch: str) -> None:
+        """Record a reset made here (written at the next `exchange`, or by `reset`)."""
+        self._pending_resets[key] = epoch
+        self._pending.pop(key, None)  # a rollback of the old epoch is moot
+
+    async def reset(self, key: str, epoch: str, *, clear_samples: bool = True) -> bool:
+        """Start canary `key` afresh in the store: `epoch` written, its rollback (and every
+        router's samples: ignored anyway, being of another epoch) removed; False (nothing or
+        part done) when it cannot be reached."""
+        store = self.store
+        if store is None or not await store.hset(self._resets, key, epoch.encode()):
+            return False
+        if self._pending_resets.get(key) == epoch:
+            del self._pending_resets[key]
+        if not await store.hdel(self._rollbacks, key):
+            return False
+        if not clear_samples:
+            return True
+        samples = await store.hgetall(self._samples + key)
+        if samples is None:
+            return False
+        for token in samples:
+            if not await store.hdel(self._samples + key, token):
+                return False
+        self._written.pop(key, None)
+        return True
+
+    async def read(self, key: str) -> Shared | None:
+        """What the store holds of canary `key` (every router's samples), for the CLI; None
+        when it cannot be reached."""
+        store = self.store
+        if store is None:
+            return None
+        rollbacks = await store.hgetall(self._rollbacks)
+        resets = await store.hgetall(self._resets)
+        samples = await store.hgetall(self._samples + key)
+        if rollbacks is None or resets is None or samples is None:
+            return None
+        return Shared(rollbacks, {key: list(samples.values())}, resets)
+
     async def exchange(self, snapshots: Mapping[str, bytes]) -> Shared | None:
         """Write the pending rollbacks and this router's samples of each canary (`key ->
         JSON`), then read every rollback and the other routers' samples; None when the store
@@ -69,6 +139,10 @@ class CanaryBoard:
         store = self.store
         if store is None:
             return None
+        for key, epoch in list(self._pending_resets.items()):
+            if not await self.reset(key, epoch, clear_samples=False):
+                self._outage()
+                return None
         for key, value in list(self._pending.items()):
             if not await store.hset(self._rollbacks, key, value):
                 self._outage()
@@ -89,13 +163,14 @@ class CanaryBoard:
                 return None
             samples[key] = [v for k, v in read.items() if k != self.token]
         rollbacks = await store.hgetall(self._rollbacks)
-        if rollbacks is None:
+        resets = await store.hgetall(self._resets)
+        if rollbacks is None or resets is None:
             self._outage()
             return None
         if self._down:
             self._down = False
             logger.info("llmrouter: canaries: shared state reachable again")
-        return Shared(rollbacks, samples)
+        return Shared(rollbacks, samples, resets)
 
     def _outage(self) -> None:
         if not self._down:

@@ -33,21 +33,21 @@ from typing import Any, Literal
 
 from llmrouter.budgets import BudgetBook
 from llmrouter.config.qualify import CanaryConfig
-from llmrouter.experiments.records import RunInfo, Status
+from llmrouter.errors import RequestValidationError
+from llmrouter.experiments.records import RunInfo
 from llmrouter.pipeline.exchange import Exchange, LegKind
 from llmrouter.pipeline.reply import Ending
 from llmrouter.providers.base import Deployment
-from llmrouter.qualify.board import CanaryBoard, Shared
-from llmrouter.qualify.outcomes import Outcome, case_id, record
+from llmrouter.qualify.board import CanaryBoard, Shared, decode_rollback, epoch_of, new_epoch
+from llmrouter.qualify.outcomes import case_id, leg_outcome, record
 from llmrouter.qualify.recorder import ResultWriter
 from llmrouter.qualify.status import CanaryState, CanaryStatus
-from llmrouter.qualify.window import Side, breach
+from llmrouter.qualify.window import Side, breach, pooled
 from llmrouter.request import CompletionRequest
 from llmrouter.routing.eligibility import Capabilities, ineligibility
 from llmrouter.telemetry.events import CanaryRollbackEvent, RouterCallbacks
-from llmrouter.types import Attempt, ChatCompletion
 
-__all__ = ["Canaries", "CanaryPlan", "SideName"]
+__all__ = ["Canaries", "CanaryPlan", "SideName", "leg_outcome"]
 
 logger = logging.getLogger("llmrouter")
 
@@ -75,6 +75,8 @@ class CanaryPlan:
     state: CanaryState = "active"
     reason: str | None = None
     at: float | None = None
+    epoch: str = ""
+    """Since which reset it runs (`""`: never reset); see `llmrouter.qualify.board`."""
     assigned: int = 0
     unkeyed: int = 0
     ineligible: int = 0
@@ -130,8 +132,15 @@ class CanaryPlan:
         return out
 
     def snapshot(self) -> bytes:
-        data = {side: self.local[side].to_json() for side in _SIDES}
+        data: dict[str, Any] = {side: self.local[side].to_json() for side in _SIDES}
+        data["epoch"] = self.epoch
         return json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
+
+    def restart(self, epoch: str) -> None:
+        """Run afresh from a reset: active, and no sample of before it."""
+        self.state, self.reason, self.at, self.epoch = "active", None, None, epoch
+        self.local = {"canary": Side(), "control": Side()}
+        self.others = {"canary": Side(), "control": Side()}
 
     def status(self) -> CanaryStatus:
         return CanaryStatus(
@@ -250,6 +259,7 @@ class Canaries:
                 "reason": reason,
                 "at": at,
                 "by": self._board.token,
+                "epoch": plan.epoch,
             }
             self._board.rolled_back(plan.key, json.dumps(value).encode())
             if self._board.shared:
@@ -290,20 +300,40 @@ class Canaries:
 
     def _apply(self, plans: Iterable[CanaryPlan], shared: Shared) -> None:
         for plan in plans:
-            others: dict[SideName, Side] = {"canary": Side(), "control": Side()}
-            for raw in shared.samples.get(plan.key, ()):
-                try:
-                    data = json.loads(raw)
-                    sides = {name: Side.from_json(data[name]) for name in _SIDES}
-                except (ValueError, TypeError, KeyError):
-                    continue  # a router of another version, or damage: its samples are missing
-                for name, side in sides.items():
-                    others[name].absorb(side)
-            plan.others = others
+            epoch = epoch_of(shared.resets.get(plan.key))
+            if epoch != plan.epoch:
+                self._resumed(plan, epoch, "shared")
+            others = pooled(shared.samples.get(plan.key, ()), plan.epoch)
+            plan.others = {"canary": others["canary"], "control": others["control"]}
             raw_rollback = shared.rollbacks.get(plan.key)
             if raw_rollback is not None and plan.state == "active":
-                reason, at = _decode_rollback(raw_rollback)
-                self._roll_back(plan, reason, at if at is not None else self._wall(), "shared")
+                reason, at, made_in = decode_rollback(raw_rollback)
+                if made_in == plan.epoch:
+                    self._roll_back(plan, reason, at if at is not None else self._wall(), "shared")
+
+    def _resumed(self, plan: CanaryPlan, epoch: str, origin: str) -> None:
+        was = plan.state
+        plan.restart(epoch)
+        if was == "rolled_back" or origin == "here":
+            logger.warning(
+                "llmrouter: canary %s on route %s reset%s: it serves %g%% of the route again, "
+                "from no samples",
+                plan.deployment.name, plan.route,
+                "" if origin == "here" else " by another process", plan.config.percent,
+            )  # fmt: skip
+
+    async def reset(self, route: str) -> bool:
+        """Resume `route`'s canary from no samples (rolled back or not), here and, with a
+        shared `state:`, in every router sharing it within `state.sync_s`. False when the
+        shared state could not be written now (it is written at the next sync)."""
+        plan = self.plans.get(route)
+        if plan is None:
+            known = ", ".join(sorted(self.plans)) or "none"
+            raise RequestValidationError("route", f"{route!r} has no canary (canaries: {known})")
+        epoch = new_epoch(self._board.token, self._wall())
+        self._board.reset_here(plan.key, epoch)
+        self._resumed(plan, epoch, "here")
+        return not self._board.shared or await self._board.reset(plan.key, epoch)
 
     async def start(self) -> None:
         """Read the shared state once (a rolled-back canary never starts), then keep it in
@@ -340,50 +370,3 @@ class Canaries:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
-
-
-def leg_outcome(
-    attempts: Sequence[Attempt], ending: Ending | None, model: str | None
-) -> Outcome | None:
-    """The outcome of the canary's leg (`model`), or of the control request's first leg
-    (None); None when there is none to measure: never sent (the data policy, a block, a
-    budget), lost a hedge, or its stream abandoned by the reader. A leg its circuit breaker
-    refused is an error: the breaker opened on that model's faults."""
-    leg = None
-    for attempt in attempts:
-        if model is not None and attempt.model != model:
-            continue
-        if attempt.outcome != "skipped":
-            leg = attempt
-            break
-        if attempt.error == "circuit_open":
-            return Outcome("error", "circuit_open", model=attempt.model, attempts=0)
-        if model is not None:
-            return None
-    if leg is None:
-        return None
-    if leg.outcome == "error":
-        status: Status = "refused" if leg.error == "content_filter" else "error"
-        return Outcome(status, leg.error, leg.latency_s, model=leg.model, attempts=1)
-    if ending is None or ending.route.model != leg.model:
-        return None
-    if ending.answer is None:
-        fault = ending.fault_kind
-        if fault is None:
-            return None
-        status = "refused" if fault == "content_filter" else "error"
-        return Outcome(status, fault, leg.latency_s, model=leg.model, attempts=1)
-    if not isinstance(ending.answer, ChatCompletion):  # canaries serve chat only
-        return None
-    answered = Outcome.answered(ending.answer, ending.route, leg.latency_s)
-    return Outcome(
-        answered.status, answered.error_kind, leg.latency_s, answered.cost_usd, leg.model, 1
-    )
-
-
-def _decode_rollback(raw: bytes) -> tuple[str, float | None]:
-    try:
-        data = json.loads(raw)
-        return str(data["reason"]), float(data["at"])
-    except (ValueError, TypeError, KeyError):
-        return "(unreadable reason in the shared state)", None

@@ -14,9 +14,10 @@ from llmrouter.experiments.checks import grade
 from llmrouter.experiments.grading import Check, GradeContext, JudgeClient
 from llmrouter.experiments.outcomes import failure_of
 from llmrouter.experiments.records import CheckOutcome, ResultRecord, Source, Status
-from llmrouter.types import ChatCompletion, RouteInfo
+from llmrouter.pipeline.reply import Ending
+from llmrouter.types import Attempt, ChatCompletion, RouteInfo
 
-__all__ = ["Outcome", "case_id", "compared", "record"]
+__all__ = ["Outcome", "case_id", "compared", "leg_outcome", "record"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,3 +123,42 @@ async def compared(
     )
     outcomes = await grade(checks, Answer.of(candidate.answer), context)
     return all(c.passed for c in outcomes), outcomes, context.judge_cost_usd
+
+
+def leg_outcome(
+    attempts: Sequence[Attempt], ending: Ending | None, model: str | None
+) -> Outcome | None:
+    """The outcome of the canary's leg (`model`), or of the control request's first leg
+    (None); None when there is none to measure: never sent (the data policy, a block, a
+    budget), lost a hedge, or its stream abandoned by the reader. A leg its circuit breaker
+    refused is an error: the breaker opened on that model's faults."""
+    leg = None
+    for attempt in attempts:
+        if model is not None and attempt.model != model:
+            continue
+        if attempt.outcome != "skipped":
+            leg = attempt
+            break
+        if attempt.error == "circuit_open":
+            return Outcome("error", "circuit_open", model=attempt.model, attempts=0)
+        if model is not None:
+            return None
+    if leg is None:
+        return None
+    if leg.outcome == "error":
+        status: Status = "refused" if leg.error == "content_filter" else "error"
+        return Outcome(status, leg.error, leg.latency_s, model=leg.model, attempts=1)
+    if ending is None or ending.route.model != leg.model:
+        return None
+    if ending.answer is None:
+        fault = ending.fault_kind
+        if fault is None:
+            return None
+        status = "refused" if fault == "content_filter" else "error"
+        return Outcome(status, fault, leg.latency_s, model=leg.model, attempts=1)
+    if not isinstance(ending.answer, ChatCompletion):  # canaries serve chat only
+        return None
+    answered = Outcome.answered(ending.answer, ending.route, leg.latency_s)
+    return Outcome(
+        answered.status, answered.error_kind, leg.latency_s, answered.cost_usd, leg.model, 1
+    )

@@ -9,15 +9,16 @@ without answers on both sides.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from llmrouter.config.qualify import CanaryConfig
 from llmrouter.experiments.records import Status
 from llmrouter.qualify.status import CanarySide
 
-__all__ = ["BUCKETS", "Side", "breach", "bucket_of", "bucket_upper_s"]
+__all__ = ["BUCKETS", "Side", "breach", "bucket_of", "bucket_upper_s", "pooled"]
 
 BUCKETS = 120
 _BASE_S = 0.001
@@ -99,6 +100,24 @@ class Side:
         if min(side.n, side.errors, side.refusals, *side.hist.values(), 0) < 0:
             raise ValueError("negative count")
         return side
+
+
+def pooled(published: Iterable[bytes], epoch: str) -> dict[str, Side]:
+    """The `canary` and `control` sides summed over routers' published samples (JSON), those
+    of `epoch` only: samples from before a reset, a router of another version and damage are
+    left out."""
+    out = {"canary": Side(), "control": Side()}
+    for raw in published:
+        try:
+            data = json.loads(raw)
+            if data.get("epoch", "") != epoch:
+                continue
+            sides = {name: Side.from_json(data[name]) for name in out}
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue
+        for name, side in sides.items():
+            out[name].absorb(side)
+    return out
 
 
 def breach(canary: Side, control: Side, limits: CanaryConfig) -> str | None:
