@@ -15,7 +15,8 @@ Once the canary has `min_samples` (pooled over every router sharing the `state:`
 a guardrail (`llmrouter.qualify.window.breach`) rolls it back: traffic returns to the primary,
 one WARNING line and an `on_canary_rollback` event say why, and with a Redis `state:` the
 rollback is shared (`llmrouter.qualify.board`): every router follows within `state.sync_s`,
-and a router started later never starts it. Promotion is a config change.
+and a router started later never starts it, until a reset (`llmrouter canary reset`,
+`Router.reset_canary`) resumes it everywhere from no samples. Promotion is a config change.
 """
 
 from __future__ import annotations
