@@ -102,10 +102,9 @@ def build_qualification(
     sleep: Callable[[float], Awaitable[None]] | None = None,
     rng: random.Random | None = None,
 ) -> Qualification | None:
-    """The shadows and canaries of `loaded`, or None when no route has either. `rng` draws
-    the shadows' samples and the `sticky_by: none` canaries' sides (seed it for reproducible
-    runs; default: an unseeded generator per route). A comparator that does not build is a
-    `ConfigError` naming file, line and field."""
+    """The shadows and canaries of `loaded`, or None when no route has either; `rng` (else
+    one unseeded per route) draws the samples and `sticky_by: none` sides. A comparator that
+    does not build is a `ConfigError` naming file, line and field."""
     config = loaded.config
     context = _Context(loaded, deployments, capabilities, clock, wall_clock, rng)
     shadowed = {n: r.shadow for n, r in config.routes.items() if r.shadow is not None}
