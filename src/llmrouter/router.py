@@ -247,8 +247,7 @@ class Router:
         reason. With a Redis `state:`, every router sharing it follows within `state.sync_s`,
         and the block survives restarts. Blocked models skip with `error="blocked"`."""
         await self._warm_up()
-        gate = self._assembly.parts.gate
-        return await gate.block(
+        return await self._assembly.parts.gate.blocks.block(
             reason=reason, vendor=vendor, provider=provider, model=model, region=region
         )
 
@@ -262,8 +261,9 @@ class Router:
     ) -> Block | None:
         """Lift a block made with the same selector; the block lifted, or None."""
         await self._warm_up()
-        gate = self._assembly.parts.gate
-        return await gate.unblock(vendor=vendor, provider=provider, model=model, region=region)
+        return await self._assembly.parts.gate.blocks.unblock(
+            vendor=vendor, provider=provider, model=model, region=region
+        )
 
     def blocks(self) -> list[Block]:
         """Every block in force, each with its reason."""
