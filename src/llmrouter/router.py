@@ -17,12 +17,20 @@ from llmrouter.composition import Assembly, Options, Seams, assemble
 from llmrouter.config.loader import LoadedConfig, load_dict, load_file
 from llmrouter.config.schema import RouterConfig
 from llmrouter.datapolicy.blocks import Block
+from llmrouter.introspection import (
+    AdapterKind,
+    ModelInfo,
+    RouteSummary,
+    model_infos,
+    route_summaries,
+)
 from llmrouter.passthrough import Passthrough
 from llmrouter.passthrough import build_validators as build_passthrough_validators
 from llmrouter.pipeline.exchange import Exchange
 from llmrouter.pipeline.execution import RetrySettings
 from llmrouter.pipeline.reply import Reply
 from llmrouter.providers.base import Deployment, Provider
+from llmrouter.providers.dispatch import AdapterDispatch
 from llmrouter.qualify.status import RouteExperiments
 from llmrouter.request import CompletionRequest
 from llmrouter.routing.health import ModelHealth
@@ -102,6 +110,24 @@ class Router:
     @property
     def deployments(self) -> Mapping[str, Deployment]:
         return dict(self._assembly.deployments)
+
+    def models(self) -> list[ModelInfo]:
+        """Every model entry as resolved: endpoint, adapter, price, context window,
+        capabilities and the routes listing it (litellm's `get_model_list`, typed)."""
+        provider = self._assembly.parts.provider
+
+        def adapter_of(deployment: Deployment) -> AdapterKind:
+            if not isinstance(provider, AdapterDispatch):
+                return "custom"
+            return "native" if provider.serves_natively(deployment) else "litellm"
+
+        return model_infos(self._config, self._assembly.deployments, adapter_of)
+
+    def routes(self) -> list[RouteSummary]:
+        """Every route of the config: its models in order, strategy, retries, deadlines,
+        shadows and canary."""
+        table = self._assembly.routes
+        return route_summaries(self._config, (table.resolve(n) for n in table.route_names))
 
     def health(self) -> dict[str, ModelHealth]:
         """Per model: healthy or not (and why, until when), circuit state (the worst of its
@@ -247,8 +273,7 @@ class Router:
         reason. With a Redis `state:`, every router sharing it follows within `state.sync_s`,
         and the block survives restarts. Blocked models skip with `error="blocked"`."""
         await self._warm_up()
-        gate = self._assembly.parts.gate
-        return await gate.block(
+        return await self._assembly.parts.gate.blocks.block(
             reason=reason, vendor=vendor, provider=provider, model=model, region=region
         )
 
@@ -262,8 +287,9 @@ class Router:
     ) -> Block | None:
         """Lift a block made with the same selector; the block lifted, or None."""
         await self._warm_up()
-        gate = self._assembly.parts.gate
-        return await gate.unblock(vendor=vendor, provider=provider, model=model, region=region)
+        return await self._assembly.parts.gate.blocks.unblock(
+            vendor=vendor, provider=provider, model=model, region=region
+        )
 
     def blocks(self) -> list[Block]:
         """Every block in force, each with its reason."""

@@ -69,6 +69,7 @@ SURFACE = {
         "RouterCallbacks",
         "SuccessEvent",
     ],
+    "llmrouter.introspection": ["AdapterKind", "ModelInfo", "RouteSummary"],
     "llmrouter.qualify": [
         "CanarySide",
         "CanaryState",

@@ -155,7 +155,7 @@ def test_gate_screens_in_order_and_names_each_model_when_nothing_is_left() -> No
 async def test_gate_applies_blocks_after_the_policy() -> None:
     gate = PolicyGate(policy())
     assert gate.check("public", "glm") is None
-    await gate.block(vendor="zhipu", reason="export review")
+    await gate.blocks.block(vendor="zhipu", reason="export review")
     blocked = gate.check("public", "glm")
     assert blocked is not None
     assert (blocked.reason, blocked.rule) == ("blocked", "vendor")
@@ -164,5 +164,5 @@ async def test_gate_applies_blocks_after_the_policy() -> None:
     assert gate.blocked("glm") is not None and gate.blocked("claude") is None
     policy_first = gate.check("pii-eu", "glm")
     assert policy_first is not None and policy_first.reason == "policy"
-    await gate.unblock(vendor="zhipu")
+    await gate.blocks.unblock(vendor="zhipu")
     assert gate.check("public", "glm") is None

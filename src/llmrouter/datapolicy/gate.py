@@ -102,33 +102,6 @@ class PolicyGate:
             [e.attempt() for e in excluded],
         )
 
-    async def block(
-        self,
-        *,
-        reason: str,
-        vendor: str | None = None,
-        provider: str | None = None,
-        model: str | None = None,
-        region: str | None = None,
-    ) -> Block:
-        """See `BlockSet.block`."""
-        return await self.blocks.block(
-            reason=reason, vendor=vendor, provider=provider, model=model, region=region
-        )
-
-    async def unblock(
-        self,
-        *,
-        vendor: str | None = None,
-        provider: str | None = None,
-        model: str | None = None,
-        region: str | None = None,
-    ) -> Block | None:
-        """See `BlockSet.unblock`."""
-        return await self.blocks.unblock(
-            vendor=vendor, provider=provider, model=model, region=region
-        )
-
     def blocked(self, model: str) -> Block | None:
         """Whether `model` is blocked now, and by which block. No I/O."""
         facts = self.policy.facts.get(model)

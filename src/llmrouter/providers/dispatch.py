@@ -71,6 +71,10 @@ class AdapterDispatch:
             )
         return provider
 
+    def serves_natively(self, deployment: Deployment) -> bool:
+        """Whether calls for `deployment` go to a native adapter (else to the fallback)."""
+        return self._pick(deployment) is not self._fallback
+
     def _pick(self, deployment: Deployment) -> Provider | None:
         if self._use_native(deployment):
             wire = deployment.ref.wire
