@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,28 @@ def cli(name: str) -> str:
             f"{name} is not installed in LLMROUTER_CLI_BIN={folder!r}: run make gateway-clis"
         )
     return str(path)
+
+
+def run_cli(
+    name: str, args: list[str], env: dict[str, str], home: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run CLI `name` in the fresh `home`, under `timeout` (Codex hangs forever on an
+    unreachable server), with no stdin."""
+    return subprocess.run(
+        ["timeout", "120", cli(name), *args],
+        env=env,
+        cwd=home["WORK"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=150,
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str], name: str) -> str:
+    """The CLI's standard output, once it exited 0."""
+    assert result.returncode == 0, f"{name} exited {result.returncode}: {result.stderr[-2000:]}"
+    return result.stdout
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,15 +7,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from functools import partial
 from typing import Any
 
 from gateway_support import GATEWAY_KEY, Gateway, StandIns
 
-from conftest import cli
+from conftest import ok, run_cli
 from llmrouter.testing import Fault
 from llmrouter.testing.content import ToolCall
 
 MARKER = "llmrouter-tool-ran-7d1c"
+
+_ok = partial(ok, name="claude")
 
 
 def _claude(
@@ -33,20 +36,7 @@ def _claude(
         "DISABLE_ERROR_REPORTING": "1",
         "CLAUDE_CODE_MAX_RETRIES": "1",
     }
-    return subprocess.run(
-        ["timeout", "120", cli("claude"), "-p", prompt, *args],
-        env=env,
-        cwd=home["WORK"],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=150,
-    )
-
-
-def _ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, f"claude exited {result.returncode}: {result.stderr[-2000:]}"
-    return result.stdout
+    return run_cli("claude", ["-p", prompt, *args], env, home)
 
 
 def test_answered_by_glm_over_the_openai_wire(

@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from gateway_support import GATEWAY_KEY, Gateway, StandIns
 
-from conftest import cli
+from conftest import ok, run_cli
 from llmrouter.testing.content import ToolCall
 
 MARKER = "llmrouter-codex-ran-4b2e"
+
+_ok = partial(ok, name="codex")
 
 
 def _config(gateway: Gateway, home: dict[str, str], model: str) -> None:
@@ -51,20 +54,7 @@ def _codex(
         "TMPDIR": home["TMPDIR"],
         "LLMROUTER_KEY": GATEWAY_KEY,
     }
-    return subprocess.run(
-        ["timeout", "120", cli("codex"), "exec", "--skip-git-repo-check", prompt],
-        env=env,
-        cwd=home["WORK"],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=150,
-    )
-
-
-def _ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, f"codex exited {result.returncode}: {result.stderr[-2000:]}"
-    return result.stdout
+    return run_cli("codex", ["exec", "--skip-git-repo-check", prompt], env, home)
 
 
 def test_answered_by_glm(
